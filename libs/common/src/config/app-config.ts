@@ -1,0 +1,110 @@
+import { EnvReader } from './env-reader';
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly ssl: boolean;
+  readonly sslCaFile?: string;
+  readonly sslRejectUnauthorized: boolean;
+  readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface TopicSettings {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+}
+
+export interface AppConfig {
+  readonly app: string;
+  readonly namespace: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly kafka: KafkaSettings;
+  readonly topics: TopicSettings;
+  readonly databaseUrl: string;
+  readonly adminToken?: string;
+  readonly commandTimeoutMs: number;
+  readonly readYourWritesTimeoutMs: number;
+}
+
+/** Local defaults: the broker and database that `npm start` launches (tools/stack). */
+export const LOCAL_KAFKA_BROKERS = '127.0.0.1:9092';
+export const LOCAL_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:54329/es';
+
+/** Port variable and default per app; the two APIs' ports are part of the HTTP contract. */
+export const APP_PORTS: Readonly<Record<string, { variable: string; port: number }>> = {
+  'command-api': { variable: 'COMMAND_API_PORT', port: 3000 },
+  'query-api': { variable: 'QUERY_API_PORT', port: 3001 },
+  'command-processor': { variable: 'COMMAND_PROCESSOR_PORT', port: 3010 },
+  'orders-projector': { variable: 'ORDERS_PROJECTOR_PORT', port: 3011 },
+  'inventory-projector': { variable: 'INVENTORY_PROJECTOR_PORT', port: 3012 },
+  'fulfillment-saga': { variable: 'FULFILLMENT_SAGA_PORT', port: 3013 },
+};
+
+// Namespaces end up in topic names, consumer groups and PostgreSQL schema names: keep them to the
+// characters all three accept without quoting surprises.
+const NAMESPACE = /^[a-z][a-z0-9_]{0,39}$/;
+const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const portSpec = APP_PORTS[app] ?? { variable: 'PORT', port: 3099 };
+
+  const brokersRaw = read.string('KAFKA_BROKERS', LOCAL_KAFKA_BROKERS);
+  const brokers = brokersRaw.split(',').map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0 || brokers.some((b) => !BROKER.test(b))) {
+    read.fail(`KAFKA_BROKERS=${JSON.stringify(brokersRaw)} is invalid: must be comma-separated host:port pairs`);
+  }
+
+  const saslMechanism = read.optionalString('KAFKA_SASL_MECHANISM');
+  let sasl: KafkaSettings['sasl'];
+  if (saslMechanism !== undefined) {
+    const mechanism = read.oneOf<SaslMechanism>('KAFKA_SASL_MECHANISM', 'plain', ['plain', 'scram-sha-256', 'scram-sha-512']);
+    const username = read.optionalString('KAFKA_SASL_USERNAME');
+    const password = read.optionalString('KAFKA_SASL_PASSWORD');
+    if (!username) read.fail('KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set');
+    if (!password) read.fail('KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set');
+    sasl = { mechanism, username: username ?? '', password: password ?? '' };
+  }
+
+  const adminToken = read.optionalString('ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) read.fail('ADMIN_TOKEN is invalid: must be at least 16 characters');
+
+  const config: AppConfig = {
+    app,
+    namespace: read.string('ES_NAMESPACE', 'es', NAMESPACE, 'lowercase letters, digits and _, starting with a letter, at most 40 characters'),
+    host: read.string('HOST', '127.0.0.1', /^[A-Za-z0-9.:-]+$/, 'an interface address such as 127.0.0.1 or 0.0.0.0'),
+    port: read.int(portSpec.variable, portSpec.port, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
+    kafka: {
+      brokers,
+      clientId: read.string('KAFKA_CLIENT_ID', app, /^[A-Za-z0-9._-]{1,100}$/),
+      ssl: read.bool('KAFKA_SSL', false),
+      sslCaFile: read.optionalString('KAFKA_SSL_CA_FILE'),
+      sslRejectUnauthorized: read.bool('KAFKA_SSL_REJECT_UNAUTHORIZED', true),
+      sasl,
+      connectionTimeoutMs: read.int('KAFKA_CONNECTION_TIMEOUT_MS', 3000, 100, 120000),
+      requestTimeoutMs: read.int('KAFKA_REQUEST_TIMEOUT_MS', 30000, 1000, 300000),
+    },
+    topics: {
+      partitions: read.int('TOPIC_PARTITIONS', 6, 1, 1000),
+      replicationFactor: read.int('TOPIC_REPLICATION_FACTOR', 1, 1, 10),
+      minInsyncReplicas: read.int('TOPIC_MIN_INSYNC_REPLICAS', 1, 1, 10),
+    },
+    databaseUrl: read.url('DATABASE_URL', LOCAL_DATABASE_URL, ['postgres:', 'postgresql:']),
+    adminToken,
+    commandTimeoutMs: read.int('COMMAND_TIMEOUT_MS', 10000, 100, 600000),
+    readYourWritesTimeoutMs: read.int('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
+  };
+  if (config.topics.minInsyncReplicas > config.topics.replicationFactor) {
+    read.fail('TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR');
+  }
+  read.done();
+  return config;
+}

@@ -1,0 +1,2 @@
+/** Injection tokens shared by every app. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

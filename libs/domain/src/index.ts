@@ -1,0 +1,122 @@
+// Public surface of @es/domain. The testing helpers (src/testing) are deliberately not exported here:
+// they depend on Jest and must never end up in an app bundle.
+
+export type { Command, CommandMetadata, CommandPayload, DomainEvent, BoundedContext } from './shared/message';
+export { fold, type Decider } from './shared/decider';
+export {
+  assertExpectedVersion,
+  nextVersion,
+  NO_STREAM_VERSION,
+  type Versioned,
+} from './shared/aggregate-version';
+export {
+  ConcurrencyError,
+  ConflictError,
+  DOMAIN_ERROR_CODES,
+  DomainError,
+  fromErrorPayload,
+  IdempotencyMismatchError,
+  TimeoutError,
+  UnauthorizedError,
+  UnavailableError,
+  isDomainError,
+  isErrorPayload,
+  NotFoundError,
+  toErrorPayload,
+  UnknownEventTypeError,
+  ValidationError,
+  type DomainErrorCode,
+  type ErrorPayload,
+  type FieldError,
+} from './shared/errors';
+
+export {
+  INVENTORY_CONTEXT,
+  isProductCommandType,
+  PRODUCT_AGGREGATE_TYPE,
+  PRODUCT_COMMAND_TYPES,
+  productAggregateIdOf,
+  type CommitStock,
+  type ProductCommand,
+  type ProductCommandType,
+  type ReceiveStock,
+  type RegisterProduct,
+  type ReleaseStock,
+  type ReserveStock,
+} from './inventory/product.commands';
+export {
+  isProductEventType,
+  PRODUCT_EVENT_TYPES,
+  type ProductEvent,
+  type ProductEventType,
+  type ProductRegistered,
+  type StockCommitted,
+  type StockReceived,
+  type StockReleased,
+  type StockReservationRejected,
+  type StockReservationRejectionReason,
+  type StockReserved,
+} from './inventory/product.events';
+export { availableStock, initialProductState, type ProductState } from './inventory/product.state';
+export { productDecider } from './inventory/product.decider';
+
+export {
+  isOrderCommandType,
+  MAX_ORDER_LINES,
+  ORDER_AGGREGATE_TYPE,
+  ORDER_COMMAND_TYPES,
+  orderAggregateIdOf,
+  ORDERS_CONTEXT,
+  type CancelOrder,
+  type ConfirmOrder,
+  type LineReservationOutcome,
+  type OrderCommand,
+  type OrderCommandType,
+  type OrderLine,
+  type PlaceOrder,
+  type RecordLineReservation,
+  type RejectOrder,
+  type ShipOrder,
+} from './orders/order.commands';
+export {
+  isOrderEventType,
+  ORDER_EVENT_TYPES,
+  type OrderCancelled,
+  type OrderConfirmed,
+  type OrderEvent,
+  type OrderEventType,
+  type OrderLineRejected,
+  type OrderLineReserved,
+  type OrderPlaced,
+  type OrderPlacedData,
+  type OrderRejected,
+  type OrderShipped,
+} from './orders/order.events';
+export { initialOrderState, type LineOutcome, type OrderState, type OrderStatus } from './orders/order.state';
+export { orderDecider, UNSPECIFIED_REJECTION_REASON } from './orders/order.decider';
+export {
+  ORDER_PLACED_V1_SCHEMA_VERSION,
+  ORDER_PLACED_V2_SCHEMA_VERSION,
+  upcastOrderPlacedV1toV2,
+  type OrderPlacedV1Data,
+} from './orders/order-placed.upcaster';
+
+export { EVENT_SCHEMA_VERSIONS, type DomainEventType } from './event-schema-versions.constants';
+
+export {
+  FULFILLMENT_SUBSCRIBED_EVENT_TYPES,
+  FULFILLMENT_SUBSCRIPTIONS,
+  fulfillmentCommandIds,
+  fulfillmentReactions,
+  isFulfillmentTrigger,
+  type FulfillmentTriggerType,
+  type ObservedEvent,
+  type PlannedCommand,
+} from './fulfillment/fulfillment.process';
+
+export {
+  BOUNDED_CONTEXTS,
+  inventoryContext,
+  ordersContext,
+  type BoundedContextDefinition,
+} from './bounded-contexts.constants';

@@ -1,0 +1,43 @@
+import type { Command } from '../shared/message';
+
+export const INVENTORY_CONTEXT = 'inventory';
+export const PRODUCT_AGGREGATE_TYPE = 'Product';
+
+export type RegisterProduct = Command<'RegisterProduct', { readonly sku: string; readonly name: string }>;
+
+export type ReceiveStock = Command<'ReceiveStock', { readonly sku: string; readonly quantity: number }>;
+
+export type ReserveStock = Command<
+  'ReserveStock',
+  { readonly sku: string; readonly orderId: string; readonly quantity: number }
+>;
+
+export type ReleaseStock = Command<'ReleaseStock', { readonly sku: string; readonly orderId: string }>;
+
+export type CommitStock = Command<'CommitStock', { readonly sku: string; readonly orderId: string }>;
+
+export type ProductCommand = RegisterProduct | ReceiveStock | ReserveStock | ReleaseStock | CommitStock;
+
+export type ProductCommandType = ProductCommand['type'];
+
+// A Record keyed by the union makes the compiler reject a list that misses or invents a type.
+const PRODUCT_COMMAND_TYPE_SET: Readonly<Record<ProductCommandType, true>> = {
+  RegisterProduct: true,
+  ReceiveStock: true,
+  ReserveStock: true,
+  ReleaseStock: true,
+  CommitStock: true,
+};
+
+export const PRODUCT_COMMAND_TYPES = Object.freeze(
+  Object.keys(PRODUCT_COMMAND_TYPE_SET) as ProductCommandType[],
+);
+
+export function isProductCommandType(type: string): type is ProductCommandType {
+  return Object.prototype.hasOwnProperty.call(PRODUCT_COMMAND_TYPE_SET, type);
+}
+
+/** The Product stream is keyed by sku: commands and events of one product share a partition. */
+export function productAggregateIdOf(command: Pick<ProductCommand, 'data'>): string {
+  return command.data.sku;
+}

@@ -1,0 +1,63 @@
+import type { DomainEvent } from '../shared/message';
+
+export type ProductRegistered = DomainEvent<'ProductRegistered', { readonly sku: string; readonly name: string }>;
+
+export type StockReceived = DomainEvent<'StockReceived', { readonly sku: string; readonly quantity: number }>;
+
+export type StockReserved = DomainEvent<
+  'StockReserved',
+  { readonly sku: string; readonly orderId: string; readonly quantity: number }
+>;
+
+export type StockReservationRejectionReason = 'INSUFFICIENT_STOCK' | 'UNKNOWN_PRODUCT';
+
+/**
+ * A rejection is an outcome, not an error: the fulfillment process reacts to it, so it has to be in
+ * the stream. `available` records what the decision saw, for the order's rejection reason and for
+ * operators.
+ */
+export type StockReservationRejected = DomainEvent<
+  'StockReservationRejected',
+  {
+    readonly sku: string;
+    readonly orderId: string;
+    readonly quantity: number;
+    readonly reason: StockReservationRejectionReason;
+    readonly available: number;
+  }
+>;
+
+export type StockReleased = DomainEvent<
+  'StockReleased',
+  { readonly sku: string; readonly orderId: string; readonly quantity: number }
+>;
+
+export type StockCommitted = DomainEvent<
+  'StockCommitted',
+  { readonly sku: string; readonly orderId: string; readonly quantity: number }
+>;
+
+export type ProductEvent =
+  | ProductRegistered
+  | StockReceived
+  | StockReserved
+  | StockReservationRejected
+  | StockReleased
+  | StockCommitted;
+
+export type ProductEventType = ProductEvent['type'];
+
+const PRODUCT_EVENT_TYPE_SET: Readonly<Record<ProductEventType, true>> = {
+  ProductRegistered: true,
+  StockReceived: true,
+  StockReserved: true,
+  StockReservationRejected: true,
+  StockReleased: true,
+  StockCommitted: true,
+};
+
+export const PRODUCT_EVENT_TYPES = Object.freeze(Object.keys(PRODUCT_EVENT_TYPE_SET) as ProductEventType[]);
+
+export function isProductEventType(type: string): type is ProductEventType {
+  return Object.prototype.hasOwnProperty.call(PRODUCT_EVENT_TYPE_SET, type);
+}

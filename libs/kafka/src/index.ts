@@ -1,0 +1,5 @@
+export * from './kafka-client.factory';
+export * from './topics';
+export * from './topic-provisioner';
+export * from './kafka-health.indicator';
+export * from './kafka.module';

@@ -1,0 +1,25 @@
+/** Names of everything a namespace owns on the broker; one place so no app invents its own. */
+export type Context = 'orders' | 'inventory';
+export const CONTEXTS: readonly Context[] = ['orders', 'inventory'];
+
+export const topics = {
+  commands: (ns: string, ctx: Context) => `${ns}.${ctx}.commands`,
+  events: (ns: string, ctx: Context) => `${ns}.${ctx}.events`,
+  /** Compacted changelog of aggregate state, written in the same transaction as the events. */
+  state: (ns: string, ctx: Context) => `${ns}.${ctx}.state`,
+  /** Command outcomes for the command API instances (keyed by instance id). */
+  replies: (ns: string) => `${ns}.command-replies`,
+};
+
+export const groups = {
+  commandProcessor: (ns: string, ctx: Context) => `${ns}.command-processor.${ctx}`,
+  projector: (ns: string, projection: string, version: number) => `${ns}.projector.${projection}.v${version}`,
+  saga: (ns: string) => `${ns}.fulfillment-saga`,
+  commandApiReplies: (ns: string, instanceId: string) => `${ns}.command-api.replies.${instanceId}`,
+};
+
+export const transactionalIds = {
+  /** Derived from the input partition so that a new owner fences the previous one (zombie). */
+  commandProcessor: (ns: string, ctx: Context, partition: number) => `${ns}.command-processor.${ctx}.${partition}`,
+  saga: (ns: string, topic: string, partition: number) => `${ns}.fulfillment-saga.${topic}.${partition}`,
+};

@@ -1,0 +1,4 @@
+export * from './namespace';
+export * from './wait-for';
+export * from './free-port';
+export * from './app-process';

@@ -1,0 +1,983 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Local Apache Kafka launcher (no Docker): a single-node KRaft broker (combined broker+controller) run from the
+ * broker jars resolved from Maven Central by tools/kafka/pom.xml.
+ *
+ * Library (CommonJS, Node built-ins only):
+ *   const { ensureKafkaJars, startKafka, resolveKafka, registerCleanup, DEFAULT_KAFKA_VERSION } = require('./tools/kafka/launcher');
+ *   const kafka = await startKafka({ dataDir: '.data/kafka-test', port: 0 });
+ *   kafka.brokers  // '127.0.0.1:<port>'
+ *   await kafka.stop();
+ *
+ * CLI:
+ *   node tools/kafka/launcher.js start [--data-dir .data/kafka] [--port 9092] [--kafka-version X] [--heap-mb 512] [--log-level WARN]
+ *   node tools/kafka/launcher.js fetch [--kafka-version X]
+ *   node tools/kafka/launcher.js stop  [--data-dir .data/kafka]
+ *
+ * See tools/kafka/README.md for the version choice and the broker settings.
+ */
+
+const fs = require('fs');
+const fsp = require('fs/promises');
+const path = require('path');
+const net = require('net');
+const crypto = require('crypto');
+const { spawn } = require('child_process');
+
+/** Newest Kafka release with which kafkajs 2.2.4 passes tools/kafka/compat-check.js (see README.md). */
+const DEFAULT_KAFKA_VERSION = '4.4.0';
+
+const TOOLS_DIR = __dirname;
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const POM = path.join(TOOLS_DIR, 'pom.xml');
+const LOG4J_CONFIG = path.join(TOOLS_DIR, 'log4j2.properties');
+const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.data', 'kafka');
+const NODE_ID = 1;
+const MARKER = '.complete';
+
+function cacheRoot() {
+  return process.env.KAFKA_CACHE_DIR ? path.resolve(process.env.KAFKA_CACHE_DIR) : path.join(REPO_ROOT, '.cache', 'kafka');
+}
+
+function javaBin() {
+  if (process.env.KAFKA_JAVA) return process.env.KAFKA_JAVA;
+  if (process.env.JAVA_HOME) return path.join(process.env.JAVA_HOME, 'bin', 'java');
+  return 'java';
+}
+
+function makeLog(log) {
+  if (typeof log === 'function') return log;
+  if (log === false || log === null) return () => {};
+  if (log && typeof log.log === 'function') return (msg) => log.log(msg);
+  return (msg) => process.stderr.write(`[kafka] ${msg}\n`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function isAlive(pid) {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+  // A zombie still answers kill(0); treat it as dead.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+  } catch {
+    /* no procfs: trust kill(0) */
+  }
+  return true;
+}
+
+function cmdlineOf(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return null;
+  }
+}
+
+function tail(file, lines = 30) {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n').trim();
+  } catch {
+    return '';
+  }
+}
+
+function pomHash() {
+  return crypto.createHash('sha256').update(fs.readFileSync(POM)).digest('hex').slice(0, 16);
+}
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let child;
+    try {
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', (e) => reject(Object.assign(e, { output: out })));
+    child.on('close', (code, signal) => resolve({ code, signal, output: out }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jars
+// ---------------------------------------------------------------------------------------------------------------
+
+const jarPromises = new Map();
+
+/**
+ * Resolves the broker classpath once into <repo>/.cache/kafka/<version>/ (KAFKA_CACHE_DIR overrides the root).
+ * A marker file (.complete, holding a hash of pom.xml) is written last, so a half-finished copy or a changed pom
+ * is resolved again. Returns the directory (use `<dir>/*` as the classpath).
+ */
+async function ensureKafkaJars({ version = DEFAULT_KAFKA_VERSION, log } = {}) {
+  const key = `${cacheRoot()}|${version}`;
+  if (!jarPromises.has(key)) {
+    const p = doEnsureKafkaJars(version, makeLog(log));
+    jarPromises.set(key, p);
+    p.catch(() => jarPromises.delete(key));
+  }
+  return jarPromises.get(key);
+}
+
+function jarsComplete(dir, hash) {
+  try {
+    const marker = JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8'));
+    return marker.pomHash === hash && marker.jars.every((j) => fs.existsSync(path.join(dir, j)));
+  } catch {
+    return false;
+  }
+}
+
+async function doEnsureKafkaJars(version, log) {
+  if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new Error(`invalid Kafka version "${version}"`);
+  const dir = path.join(cacheRoot(), version);
+  const hash = pomHash();
+  if (jarsComplete(dir, hash)) return dir;
+
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await fsp.mkdir(tmp, { recursive: true });
+  const t0 = Date.now();
+  log(`resolving Kafka ${version} jars with Maven into ${dir} ...`);
+  const mvn = process.env.KAFKA_MVN || 'mvn';
+  const args = [
+    '-q', '-B', '-Dstyle.color=never',
+    '-f', POM,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${tmp}`,
+    '-DincludeScope=runtime',
+    `-Dkafka.version=${version}`,
+  ];
+  let res;
+  try {
+    res = await run(mvn, args, { cwd: REPO_ROOT });
+  } catch (e) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw new Error(`could not run Maven ("${mvn}"): ${e.message}. Install Maven 3 (apt-get install maven) or set KAFKA_MVN.`);
+  }
+  if (res.code !== 0) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw new Error(`Maven failed to resolve Kafka ${version} (exit ${res.code}):\n${res.output.trim().slice(-4000)}`);
+  }
+  const jars = (await fsp.readdir(tmp)).filter((f) => f.endsWith('.jar')).sort();
+  if (!jars.some((j) => /^kafka_2\.1[23]-/.test(j))) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw new Error(`Maven produced no kafka_2.13 jar for ${version}:\n${res.output.trim().slice(-2000)}`);
+  }
+  await fsp.writeFile(
+    path.join(tmp, MARKER),
+    JSON.stringify({ version, pomHash: hash, jars, resolvedAt: new Date().toISOString() }, null, 2),
+  );
+  // Another process may have finished first: keep its copy.
+  if (jarsComplete(dir, hash)) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    return dir;
+  }
+  await fsp.rm(dir, { recursive: true, force: true });
+  try {
+    await fsp.rename(tmp, dir);
+  } catch (e) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    if (!jarsComplete(dir, hash)) throw e;
+  }
+  log(`resolved ${jars.length} jars for Kafka ${version} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ports, readiness (a tiny Kafka protocol client: ApiVersions v0 + Metadata v4..v8)
+// ---------------------------------------------------------------------------------------------------------------
+
+function portFree(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+function freePort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen({ port: 0, host, exclusive: true }, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends Kafka requests over one connection; resolves each response body (after the correlation id). */
+function kafkaConnection(host, port, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    let buf = Buffer.alloc(0);
+    let nextId = 1;
+    const pending = new Map();
+    const fail = (err) => {
+      for (const { reject: rj } of pending.values()) rj(err);
+      pending.clear();
+      sock.destroy();
+    };
+    sock.setTimeout(timeoutMs, () => fail(new Error('timeout')));
+    sock.once('error', (e) => {
+      reject(e);
+      fail(e);
+    });
+    sock.on('close', () => fail(new Error('connection closed')));
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4) {
+        const size = buf.readInt32BE(0);
+        if (buf.length < 4 + size) break;
+        const frame = buf.subarray(4, 4 + size);
+        buf = buf.subarray(4 + size);
+        const id = frame.readInt32BE(0);
+        const p = pending.get(id);
+        if (p) {
+          pending.delete(id);
+          p.resolve(frame.subarray(4));
+        }
+      }
+    });
+    sock.once('connect', () => {
+      resolve({
+        request(apiKey, apiVersion, body = Buffer.alloc(0)) {
+          const id = nextId++;
+          const clientId = Buffer.from('local-kafka-launcher');
+          const header = Buffer.alloc(10);
+          header.writeInt16BE(apiKey, 0);
+          header.writeInt16BE(apiVersion, 2);
+          header.writeInt32BE(id, 4);
+          header.writeInt16BE(clientId.length, 8);
+          const payload = Buffer.concat([header, clientId, body]);
+          const size = Buffer.alloc(4);
+          size.writeInt32BE(payload.length, 0);
+          return new Promise((res, rej) => {
+            pending.set(id, { resolve: res, reject: rej });
+            sock.write(Buffer.concat([size, payload]));
+          });
+        },
+        close() {
+          sock.removeAllListeners('close');
+          sock.destroy();
+        },
+      });
+    });
+  });
+}
+
+/**
+ * One readiness probe: ApiVersions (answered only once the broker has finished starting up and is unfenced, in
+ * KRaft the data-plane listener starts processing requests last), then Metadata listing our node.
+ * Resolves { ready: boolean, reason }.
+ */
+async function probeBroker(host, port, timeoutMs = 3000) {
+  let conn;
+  try {
+    conn = await kafkaConnection(host, port, timeoutMs);
+    const av = await conn.request(18, 0);
+    const err = av.readInt16BE(0);
+    if (err !== 0) return { ready: false, reason: `ApiVersions error ${err}` };
+    const n = av.readInt32BE(2);
+    let metaMin = -1;
+    let metaMax = -1;
+    for (let i = 0, off = 6; i < n; i++, off += 6) {
+      if (av.readInt16BE(off) === 3) {
+        metaMin = av.readInt16BE(off + 2);
+        metaMax = av.readInt16BE(off + 4);
+      }
+    }
+    const v = Math.min(8, metaMax);
+    if (metaMax < 0 || v < Math.max(4, metaMin)) return { ready: true, reason: 'ApiVersions answered' };
+    // Metadata v4..v8 request: topics = null (int32 -1), allow_auto_topic_creation=false, [v8: two booleans]
+    const body = Buffer.alloc(v >= 8 ? 7 : 5);
+    body.writeInt32BE(-1, 0);
+    const md = await conn.request(3, v, body);
+    // response: throttle_time_ms int32, brokers [node_id int32, host string, port int32, rack nullable string]
+    const brokers = md.readInt32BE(4);
+    let off = 8;
+    const ids = [];
+    for (let i = 0; i < brokers; i++) {
+      ids.push(md.readInt32BE(off));
+      off += 4;
+      off += 2 + md.readInt16BE(off);
+      off += 4;
+      const rack = md.readInt16BE(off);
+      off += 2 + (rack > 0 ? rack : 0);
+    }
+    if (!ids.includes(NODE_ID)) return { ready: false, reason: 'broker not yet in metadata' };
+    return { ready: true, reason: `metadata v${v} lists broker ${NODE_ID}` };
+  } catch (e) {
+    return { ready: false, reason: e.code || e.message };
+  } finally {
+    if (conn) conn.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Broker configuration
+// ---------------------------------------------------------------------------------------------------------------
+
+function majorOf(version) {
+  return parseInt(String(version).split('.')[0], 10) || 0;
+}
+
+/** The broker settings (single node, event sourcing). Overrides come from `brokerProps`. */
+function brokerProperties({ dataDir, port, controllerPort, version, brokerProps = {} }) {
+  const props = {
+    // --- KRaft, one node that is broker and controller ---
+    'process.roles': 'broker,controller',
+    'node.id': String(NODE_ID),
+    'controller.quorum.voters': `${NODE_ID}@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': path.join(dataDir, 'logs'),
+    // --- small footprint on a 2-core machine ---
+    'num.network.threads': '2',
+    'num.io.threads': '4',
+    'num.recovery.threads.per.data.dir': '1',
+    'background.threads': '4',
+    'log.cleaner.threads': '1',
+    'log.cleaner.dedupe.buffer.size': String(16 * 1024 * 1024),
+    // --- topics are created explicitly, events are never deleted ---
+    'auto.create.topics.enable': 'false',
+    'delete.topic.enable': 'true',
+    'num.partitions': '1',
+    'default.replication.factor': '1',
+    'min.insync.replicas': '1',
+    'log.retention.ms': '-1',
+    'log.retention.bytes': '-1',
+    'log.cleaner.enable': 'true',
+    // committed consumer-group offsets (projection positions) must not expire after the 7-day default
+    'offsets.retention.minutes': String(10 * 365 * 24 * 60),
+    // --- internal topics on one node, few partitions so first use is fast ---
+    'offsets.topic.replication.factor': '1',
+    'offsets.topic.num.partitions': '4',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'transaction.state.log.num.partitions': '4',
+    // --- fast tests ---
+    'group.initial.rebalance.delay.ms': '0',
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms': '5000',
+    // after a hard kill the restarted broker must wait for its old registration's session to expire before it can
+    // register again (DUPLICATE_BROKER_REGISTRATION): 9s by default, ~4s with these
+    'broker.heartbeat.interval.ms': '1000',
+    'broker.session.timeout.ms': '4000',
+  };
+  if (majorOf(version) >= 4) {
+    props['share.coordinator.state.topic.replication.factor'] = '1';
+    props['share.coordinator.state.topic.min.isr'] = '1';
+    props['share.coordinator.state.topic.num.partitions'] = '1';
+  }
+  for (const [k, val] of Object.entries(brokerProps)) {
+    if (val === undefined || val === null) delete props[k];
+    else props[k] = String(val);
+  }
+  return props;
+}
+
+function toProperties(props) {
+  const esc = (s) => String(s).replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return (
+    '# Generated by tools/kafka/launcher.js on every start; edits are overwritten (use the brokerProps option).\n' +
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${esc(v)}`)
+      .join('\n') +
+    '\n'
+  );
+}
+
+/** Kafka's Uuid.randomUuid().toString(): 16 random bytes, URL-safe base64 without padding. */
+function randomClusterId() {
+  return crypto.randomBytes(16).toString('base64url');
+}
+
+function jvmArgs({ heapMb, dataDir, logLevel }) {
+  const xms = Math.min(256, heapMb);
+  return [
+    `-Xms${xms}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:TieredStopAtLevel=1',
+    '-XX:CICompilerCount=1',
+    '-Xshare:auto',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
+    '-Dlog4j2.disable.jmx=true',
+    `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+    `-Dkafka.logs.dir=${dataDir}`,
+    `-Dkafka.log.level=${logLevel}`,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// State files in dataDir
+// ---------------------------------------------------------------------------------------------------------------
+
+function files(dataDir) {
+  return {
+    logs: path.join(dataDir, 'logs'),
+    meta: path.join(dataDir, 'logs', 'meta.properties'),
+    props: path.join(dataDir, 'server.properties'),
+    clusterId: path.join(dataDir, 'cluster.id'),
+    pid: path.join(dataDir, 'kafka.pid'),
+    state: path.join(dataDir, 'launcher.json'),
+    out: path.join(dataDir, 'kafka.out'),
+    log: path.join(dataDir, 'server.log'),
+  };
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The broker recorded in dataDir's pid file, if that process is still a running kafka.Kafka on this dataDir. */
+function runningBroker(dataDir) {
+  const f = files(dataDir);
+  const info = readJson(f.pid);
+  if (!info || !info.pid || !isAlive(info.pid)) return null;
+  const cmd = cmdlineOf(info.pid);
+  if (cmd && !(cmd.includes('kafka.Kafka') && cmd.includes(f.props))) return null; // pid reused by something else
+  return info;
+}
+
+async function waitForExit(pid, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+async function terminate(pid, { timeoutMs = 30000, log = () => {} } = {}) {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    /* gone */
+  }
+  if (await waitForExit(pid, timeoutMs)) return;
+  log(`broker pid ${pid} did not stop within ${timeoutMs}ms, sending SIGKILL`);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+  await waitForExit(pid, 10000);
+}
+
+/**
+ * A watchdog that stops the broker if this Node process disappears without running its exit handlers
+ * (SIGKILL, crash): a detached /bin/sh loop polling both pids once a second.
+ */
+function spawnWatchdog(javaPid) {
+  const script =
+    'P=$1; J=$2; ' +
+    'while kill -0 "$P" 2>/dev/null && kill -0 "$J" 2>/dev/null; do sleep 1; done; ' +
+    'if kill -0 "$J" 2>/dev/null; then kill -TERM "$J"; i=0; ' +
+    'while kill -0 "$J" 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done; ' +
+    'kill -KILL "$J" 2>/dev/null; fi';
+  try {
+    const w = spawn('/bin/sh', ['-c', script, 'kafka-watchdog', String(process.pid), String(javaPid)], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    w.on('error', () => {});
+    w.unref();
+  } catch {
+    /* best effort */
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cleanup on process exit / signals
+// ---------------------------------------------------------------------------------------------------------------
+
+const cleanupHandles = new Set();
+let cleanupInstalled = false;
+
+function onProcessExit() {
+  for (const h of cleanupHandles) {
+    if (h.pid && isAlive(h.pid)) {
+      try {
+        process.kill(h.pid, 'SIGTERM'); // the broker finishes its controlled shutdown on its own
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+function onSignal(signal) {
+  // The application handles this signal itself: it decides the order (e.g. stop the apps, then the broker) and
+  // exits; our 'exit' handler (and the watchdog) still stop the broker if it forgets.
+  if (process.listenerCount(signal) > 1) return;
+  const handles = [...cleanupHandles];
+  Promise.allSettled(handles.map((h) => h.stop())).then(() => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.kill(process.pid, signal); // the default action: exit with 128+signo
+  });
+}
+
+/**
+ * Makes sure the broker of `handle` is stopped when this process ends: on 'exit' it is sent SIGTERM (it completes
+ * its controlled shutdown alone, in about half a second). With `signals` (default true), a SIGINT/SIGTERM that no
+ * other listener handles stop()s the broker and then re-raises the signal (so the process still dies of it); when
+ * the application has its own listener, it is left to the application (and to the 'exit' handler).
+ * startKafka() calls this unless `cleanup: false`. Returns a function that unregisters the handle.
+ */
+function registerCleanup(handle, { signals = true } = {}) {
+  cleanupHandles.add(handle);
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.on('exit', onProcessExit);
+  }
+  if (signals) {
+    for (const sig of ['SIGINT', 'SIGTERM']) {
+      if (!process.listeners(sig).includes(onSignal)) process.on(sig, onSignal);
+    }
+  }
+  return () => cleanupHandles.delete(handle);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// startKafka
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Starts (formatting storage on first use) a single-node KRaft broker on 127.0.0.1 and waits until it is ready.
+ *
+ * @param {object}  [o]
+ * @param {string}  [o.dataDir]        default <repo>/.data/kafka; holds logs/, server.properties, cluster.id,
+ *                                     server.log (log4j), kafka.out (JVM stdout/stderr), kafka.pid, launcher.json
+ * @param {number}  [o.port]           broker port; 0/undefined: the port used last time for this dataDir if free,
+ *                                     else a free one
+ * @param {number}  [o.controllerPort] same rule
+ * @param {string}  [o.version]        Kafka version, default DEFAULT_KAFKA_VERSION (or env KAFKA_VERSION)
+ * @param {Function|false} [o.log]     progress logger (default: stderr with a [kafka] prefix)
+ * @param {number}  [o.heapMb=512]
+ * @param {string}  [o.logLevel]       broker log level in server.log, default env KAFKA_LOG_LEVEL or WARN
+ * @param {object}  [o.brokerProps]    extra/overriding server.properties entries (null removes one)
+ * @param {string[]} [o.jvmArgs]       extra JVM arguments, after ours (later flags win)
+ * @param {'stop'|'reuse'|'fail'} [o.ifRunning='stop'] a broker from this dataDir whose owner process is still
+ *                                     alive: 'reuse' returns a non-owning handle (stop() leaves it running),
+ *                                     'stop' stops it first, 'fail' throws. An orphan (owner gone) is always stopped.
+ * @param {boolean} [o.cleanup=true]   registerCleanup(handle) (exit + SIGINT/SIGTERM)
+ * @param {number}  [o.startTimeoutMs=120000]
+ * @param {number}  [o.stopTimeoutMs=30000] SIGKILL after this long in stop()
+ * @returns {Promise<{brokers:string, host:string, port:number, controllerPort:number, pid:number, dataDir:string,
+ *   version:string, clusterId:string, owned:boolean, startupMs:number, logFile:string, exited:Promise<{code,signal}>,
+ *   stop():Promise<void>, kill():Promise<void>, restart():Promise<object>}>}
+ */
+async function startKafka(o = {}) {
+  const log = makeLog(o.log);
+  const version = o.version || process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
+  const dataDir = path.resolve(o.dataDir || DEFAULT_DATA_DIR);
+  const heapMb = o.heapMb || 512;
+  const logLevel = o.logLevel || process.env.KAFKA_LOG_LEVEL || 'WARN';
+  const startTimeoutMs = o.startTimeoutMs || 120000;
+  const stopTimeoutMs = o.stopTimeoutMs || 30000;
+  const ifRunning = o.ifRunning || 'stop';
+  const f = files(dataDir);
+  await fsp.mkdir(f.logs, { recursive: true });
+
+  // A broker from this dataDir may still be running (a previous `npm start`, a crashed test run...).
+  const prev = runningBroker(dataDir);
+  if (prev) {
+    const ownerAlive = prev.ownerPid && prev.ownerPid !== process.pid && isAlive(prev.ownerPid);
+    const compatible = (!o.port || o.port === prev.port) && prev.version === version;
+    if (ownerAlive && ifRunning === 'reuse' && compatible && (await probeBroker('127.0.0.1', prev.port)).ready) {
+      log(`reusing the broker already running from ${dataDir} (pid ${prev.pid}, owned by pid ${prev.ownerPid})`);
+      return reusedHandle(prev, dataDir);
+    }
+    if (ownerAlive && ifRunning === 'fail') {
+      throw new Error(`a Kafka broker (pid ${prev.pid}) from ${dataDir} is running, owned by pid ${prev.ownerPid}`);
+    }
+    log(`stopping the broker left running from ${dataDir} (pid ${prev.pid}${ownerAlive ? `, owned by pid ${prev.ownerPid}` : ', orphaned'})`);
+    await terminate(prev.pid, { timeoutMs: stopTimeoutMs, log });
+  }
+
+  const classpathDir = await ensureKafkaJars({ version, log });
+  const state = readJson(f.state) || {};
+  if (state.version && state.version !== version) {
+    log(`note: ${dataDir} was last used by Kafka ${state.version}, now starting ${version}`);
+  }
+
+  const pickPort = async (wanted, last) => {
+    if (wanted) return wanted;
+    if (last && (await portFree(last))) return last;
+    return freePort();
+  };
+  for (const [name, p] of [['port', o.port], ['controllerPort', o.controllerPort]]) {
+    if (p && !(await portFree(p))) {
+      throw new Error(`cannot start Kafka: ${name} ${p} on 127.0.0.1 is already in use by another process (use port 0 for a free one)`);
+    }
+  }
+  const port = await pickPort(o.port, state.port);
+  let controllerPort = await pickPort(o.controllerPort, state.controllerPort);
+  while (controllerPort === port) controllerPort = await freePort();
+
+  const props = brokerProperties({ dataDir, port, controllerPort, version, brokerProps: o.brokerProps });
+  await fsp.writeFile(f.props, toProperties(props));
+
+  const java = javaBin();
+  const cp = `${classpathDir}${path.sep}*`;
+  const jvm = [...jvmArgs({ heapMb, dataDir, logLevel }), ...(o.jvmArgs || [])];
+
+  // Format storage only once: a second start finds its data (and cluster id) again.
+  let clusterId = fs.existsSync(f.clusterId) ? fs.readFileSync(f.clusterId, 'utf8').trim() : '';
+  const metaDir = props['metadata.log.dir'] || props['log.dirs'].split(',')[0];
+  if (!fs.existsSync(path.join(metaDir, 'meta.properties'))) {
+    if (!clusterId) {
+      clusterId = randomClusterId();
+      fs.writeFileSync(f.clusterId, `${clusterId}\n`);
+    }
+    const t0 = Date.now();
+    log(`formatting ${f.logs} (cluster id ${clusterId})`);
+    let res;
+    try {
+      res = await run(java, [
+        ...jvm.filter((a) => !a.startsWith('-Xms')),
+        '-cp', cp,
+        'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', f.props,
+      ]);
+    } catch (e) {
+      throw new Error(`could not run "${java}" (${e.code || e.message}): install a JDK 17+ or set JAVA_HOME`);
+    }
+    if (res.code !== 0) {
+      throw new Error(`formatting Kafka storage failed (exit ${res.code}):\n${res.output.trim().slice(-4000)}`);
+    }
+    log(`formatted in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  } else if (!clusterId) {
+    const m = /cluster\.id=(\S+)/.exec(fs.readFileSync(path.join(metaDir, 'meta.properties'), 'utf8'));
+    clusterId = m ? m[1] : '';
+  }
+
+  const handle = {
+    brokers: `127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    controllerPort,
+    pid: 0,
+    dataDir,
+    version,
+    clusterId,
+    owned: true,
+    startupMs: 0,
+    logFile: f.log,
+    exited: null,
+    stop: null,
+    kill: null,
+    restart: null,
+  };
+
+  const launch = async () => {
+    const t0 = Date.now();
+    try {
+      if (fs.statSync(f.out).size > 5 * 1024 * 1024) fs.truncateSync(f.out, 0);
+    } catch {
+      /* first start */
+    }
+    const since = { [f.log]: fileSize(f.log), [f.out]: fileSize(f.out) };
+    fs.appendFileSync(f.out, `\n===== ${new Date().toISOString()} starting Kafka ${version} on ${handle.brokers}\n`);
+    const out = fs.openSync(f.out, 'a');
+    let child;
+    try {
+      child = spawn(java, [...jvm, '-cp', cp, 'kafka.Kafka', f.props], {
+        cwd: dataDir,
+        detached: true, // own process group: a terminal Ctrl-C reaches us, and we stop the broker in order
+        stdio: ['ignore', out, out],
+      });
+    } finally {
+      fs.closeSync(out);
+    }
+    let exitInfo = null;
+    handle.exited = new Promise((resolve) => {
+      child.once('error', (e) => {
+        exitInfo = { code: null, signal: null, error: e };
+        resolve(exitInfo);
+      });
+      child.once('exit', (code, signal) => {
+        exitInfo = { code, signal };
+        resolve(exitInfo);
+      });
+    });
+    child.unref();
+    await new Promise((r) => setImmediate(r));
+    if (exitInfo && exitInfo.error) throw new Error(`could not start ${java}: ${exitInfo.error.message}`);
+    handle.pid = child.pid;
+    fs.writeFileSync(
+      f.pid,
+      JSON.stringify({ pid: child.pid, ownerPid: process.pid, port, controllerPort, version, startedAt: new Date().toISOString() }),
+    );
+    fs.writeFileSync(f.state, JSON.stringify({ version, port, controllerPort, clusterId }, null, 2));
+    spawnWatchdog(child.pid);
+
+    const deadline = t0 + startTimeoutMs;
+    let last = '';
+    for (;;) {
+      if (exitInfo) {
+        cleanupPidFile(f.pid, child.pid);
+        throw new Error(
+          `Kafka exited during startup (code ${exitInfo.code}, signal ${exitInfo.signal})${firstError(f, since)}.\n` +
+            `--- ${f.out}\n${tail(f.out, 20)}\n--- ${f.log}\n${tail(f.log, 20)}`,
+        );
+      }
+      const probe = await probeBroker('127.0.0.1', port, 2000);
+      if (probe.ready) break;
+      last = probe.reason;
+      if (Date.now() > deadline) {
+        await terminate(child.pid, { timeoutMs: 5000, log });
+        cleanupPidFile(f.pid, child.pid);
+        throw new Error(`Kafka did not become ready within ${startTimeoutMs}ms (last probe: ${last}).\n--- ${f.log}\n${tail(f.log, 30)}`);
+      }
+      await sleep(150);
+    }
+    handle.startupMs = Date.now() - t0;
+    log(`Kafka ${version} ready on ${handle.brokers} (pid ${child.pid}, ${(handle.startupMs / 1000).toFixed(1)}s, data ${dataDir})`);
+  };
+
+  const stop = async () => {
+    const pid = handle.pid;
+    if (!pid) return;
+    await terminate(pid, { timeoutMs: stopTimeoutMs, log });
+    cleanupPidFile(f.pid, pid);
+  };
+  const kill = async () => {
+    const pid = handle.pid;
+    if (!pid) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    await waitForExit(pid, 10000);
+    cleanupPidFile(f.pid, pid);
+  };
+  /** Stops (or, with { kill: true }, kills) the broker and starts it again on the same ports and data. */
+  const restart = async ({ kill: hard = false } = {}) => {
+    await (hard ? kill() : stop());
+    await launch();
+    return handle;
+  };
+  Object.assign(handle, { stop, kill, restart });
+
+  await launch();
+  if (o.cleanup !== false) {
+    const unregister = registerCleanup(handle);
+    handle.exited.then(() => {}); // keep a reference; unregister on explicit stop
+    const origStop = handle.stop;
+    handle.stop = async () => {
+      await origStop();
+      unregister();
+    };
+  }
+  return handle;
+}
+
+function fileSize(file) {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The first ERROR line written since `since` ({ [file]: offset }), as a one-line summary for error messages. */
+function firstError(f, since = {}) {
+  for (const file of [f.log, f.out]) {
+    let text = '';
+    try {
+      const buf = fs.readFileSync(file);
+      const from = since[file] && since[file] <= buf.length ? since[file] : 0;
+      text = buf.subarray(from).toString('utf8');
+    } catch {
+      continue;
+    }
+    const hit = text.split('\n').find((l) => /\b(ERROR|FATAL)\b|Exception:|Error:/.test(l));
+    if (hit) return `: ${hit.trim().slice(0, 400)}`;
+  }
+  return '';
+}
+
+function cleanupPidFile(file, pid) {
+  const info = readJson(file);
+  if (info && info.pid === pid) {
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function reusedHandle(prev, dataDir) {
+  return {
+    brokers: `127.0.0.1:${prev.port}`,
+    host: '127.0.0.1',
+    port: prev.port,
+    controllerPort: prev.controllerPort,
+    pid: prev.pid,
+    dataDir,
+    version: prev.version,
+    clusterId: (readJson(files(dataDir).state) || {}).clusterId,
+    owned: false,
+    startupMs: 0,
+    logFile: files(dataDir).log,
+    exited: new Promise(() => {}),
+    stop: async () => {},
+    kill: async () => {},
+    restart: async () => {
+      throw new Error('cannot restart a broker owned by another process');
+    },
+  };
+}
+
+/**
+ * KAFKA_BROKERS set → { brokers: $KAFKA_BROKERS, stop: no-op, external: true } (nothing started);
+ * otherwise startKafka(options) → its handle, with external: false.
+ */
+async function resolveKafka(options = {}) {
+  const env = (process.env.KAFKA_BROKERS || '').trim();
+  if (env) {
+    return { brokers: env, external: true, owned: false, stop: async () => {}, kill: async () => {} };
+  }
+  const handle = await startKafka(options);
+  handle.external = false;
+  return handle;
+}
+
+/** Stops the broker recorded in dataDir's pid file (any owner). Resolves true if one was running. */
+async function stopKafka({ dataDir, log, timeoutMs = 30000 } = {}) {
+  dataDir = path.resolve(dataDir || DEFAULT_DATA_DIR);
+  const prev = runningBroker(dataDir);
+  if (!prev) return false;
+  await terminate(prev.pid, { timeoutMs, log: makeLog(log) });
+  cleanupPidFile(files(dataDir).pid, prev.pid);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CLI
+// ---------------------------------------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const opts = { _: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const key = (eq > 0 ? a.slice(2, eq) : a.slice(2)).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+      opts[key] = eq > 0 ? a.slice(eq + 1) : argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
+    } else opts._.push(a);
+  }
+  return opts;
+}
+
+const USAGE = `usage:
+  node tools/kafka/launcher.js start [--data-dir .data/kafka] [--port 9092] [--kafka-version ${DEFAULT_KAFKA_VERSION}]
+                                     [--heap-mb 512] [--log-level WARN]   (foreground; Ctrl-C stops the broker)
+  node tools/kafka/launcher.js fetch [--kafka-version ${DEFAULT_KAFKA_VERSION}]     (resolve the jars only)
+  node tools/kafka/launcher.js stop  [--data-dir .data/kafka]              (stop a broker started from that dir)
+env: KAFKA_VERSION, KAFKA_LOG_LEVEL, KAFKA_CACHE_DIR, KAFKA_MVN, JAVA_HOME`;
+
+async function main(argv) {
+  const opts = parseArgs(argv);
+  const cmd = opts._[0];
+  const version = opts.kafkaVersion || opts.version || process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
+  const log = (m) => process.stderr.write(`[kafka] ${m}\n`);
+  if (cmd === 'fetch') {
+    const dir = await ensureKafkaJars({ version, log });
+    process.stdout.write(`${dir}\n`);
+    return;
+  }
+  if (cmd === 'stop') {
+    const stopped = await stopKafka({ dataDir: opts.dataDir, log });
+    log(stopped ? 'stopped' : 'no broker running from that data dir');
+    return;
+  }
+  if (cmd === 'start') {
+    const port = opts.port === undefined ? 9092 : parseInt(opts.port, 10);
+    const handle = await startKafka({
+      dataDir: opts.dataDir,
+      port,
+      version,
+      log,
+      heapMb: opts.heapMb ? parseInt(opts.heapMb, 10) : undefined,
+      logLevel: opts.logLevel,
+      ifRunning: 'stop',
+      cleanup: false,
+    });
+    process.stdout.write(`KAFKA_BROKERS=${handle.brokers}\n`);
+    log(`logs: ${handle.logFile}; Ctrl-C to stop`);
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    let stopping = false;
+    const shutdown = async (sig) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig}: stopping the broker ...`);
+      const t0 = Date.now();
+      await handle.stop();
+      log(`stopped in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      clearInterval(keepAlive);
+      process.exit(0);
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGHUP', () => shutdown('SIGHUP'));
+    process.on('exit', () => {
+      if (!stopping && handle.pid && isAlive(handle.pid)) process.kill(handle.pid, 'SIGTERM');
+    });
+    const info = await handle.exited;
+    if (!stopping) {
+      log(`the broker exited unexpectedly (code ${info.code}, signal ${info.signal})\n${tail(handle.logFile, 20)}`);
+      process.exit(1);
+    }
+    return;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  process.exitCode = cmd ? 2 : 0;
+}
+
+module.exports = {
+  DEFAULT_KAFKA_VERSION,
+  ensureKafkaJars,
+  startKafka,
+  stopKafka,
+  resolveKafka,
+  registerCleanup,
+  brokerProperties,
+  probeBroker,
+};
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`[kafka] ${process.env.DEBUG ? e.stack : e.message}\n`);
+    process.exit(1);
+  });
+}
