@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, CommonModule, JsonLogger } from '@es/common';
 import { KafkaModule } from '@es/kafka';
+import { CommandConsumerService } from './processing/command-consumer.service';
 
 @Module({})
 export class CommandProcessorModule {
@@ -8,6 +9,7 @@ export class CommandProcessorModule {
     return {
       module: CommandProcessorModule,
       imports: [CommonModule.forApp(config, logger), KafkaModule.forRoot({ provisionTopics: true })],
+      providers: [CommandConsumerService],
     };
   }
 }

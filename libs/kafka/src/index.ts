@@ -3,3 +3,5 @@ export * from './topics';
 export * from './topic-provisioner';
 export * from './kafka-health.indicator';
 export * from './kafka.module';
+export * from './command-transport';
+export * from './kafka-partition-log';

@@ -2,3 +2,4 @@ export * from './namespace';
 export * from './wait-for';
 export * from './free-port';
 export * from './app-process';
+export * from './read-topic';

@@ -1,0 +1,174 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Consumer, Kafka } from 'kafkajs';
+import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
+import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
+import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, topics } from '@es/kafka';
+import { parseCommand, PartitionProcessor } from './partition-processor';
+
+/** Upper bound of commands in one transaction: bounds latency of the first command in a burst. */
+const MAX_GROUP_COMMIT = 500;
+
+interface ContextRuntime {
+  readonly context: Context;
+  readonly consumer: Consumer;
+  readonly processors: Map<number, Promise<PartitionProcessor>>;
+  /** The same processors once restored, for synchronous reads (metrics). */
+  readonly ready: Map<number, PartitionProcessor>;
+  assigned: number[];
+}
+
+/**
+ * One consumer group per context on its command topic. Kafka gives each partition to exactly one
+ * instance; that instance opens the partition's transactional log (fencing a previous owner),
+ * restores the aggregates, and from then on is the only writer of the partition's events.
+ */
+@Injectable()
+export class CommandConsumerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly runtimes: ContextRuntime[] = [];
+  private readonly commandsTotal;
+  private readonly batchSeconds;
+  private readonly aggregatesGauge;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: JsonLogger,
+    private readonly health: HealthRegistry,
+    metrics: Metrics,
+  ) {
+    this.commandsTotal = metrics.counter('es_commands_total', 'Commands processed', ['context', 'outcome']);
+    this.batchSeconds = metrics.histogram('es_command_batch_seconds', 'Decide + transactional commit of one command batch', ['context']);
+    this.aggregatesGauge = metrics.gauge('es_aggregates_in_memory', 'Aggregates held by this instance', ['context']);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const context of CONTEXTS) this.runtimes.push(await this.startContext(context));
+    this.health.register({
+      name: 'command-consumers',
+      check: async () => ({
+        ok: this.runtimes.every((r) => r.assigned !== undefined),
+        detail: Object.fromEntries(this.runtimes.map((r) => [r.context, { partitions: r.assigned }])),
+      }),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.runtimes.map(async (runtime) => {
+        await runtime.consumer.disconnect().catch(() => undefined);
+        await Promise.all([...runtime.processors.values()].map((p) => p.then((x) => x.close()).catch(() => undefined)));
+      }),
+    );
+  }
+
+  private async startContext(context: Context): Promise<ContextRuntime> {
+    const definition = BOUNDED_CONTEXTS[context] as unknown as BoundedContextDefinition<Command, DomainEvent, Versioned>;
+    const groupId = groups.commandProcessor(this.config.namespace, context);
+    const topic = topics.commands(this.config.namespace, context);
+    const consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: 30000,
+      rebalanceTimeout: 60000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    const runtime: ContextRuntime = { context, consumer, processors: new Map(), ready: new Map(), assigned: [] };
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = (payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
+      runtime.assigned = assigned;
+      // Partitions that moved away: drop their state and producer; the new owner has fenced us.
+      for (const [partition, processor] of runtime.processors) {
+        if (!assigned.includes(partition)) {
+          runtime.processors.delete(partition);
+          runtime.ready.delete(partition);
+          void processor.then((p) => p.close()).catch(() => undefined);
+        }
+      }
+      this.logger.event('info', 'partitions assigned', { context, partitions: assigned });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.topics.partitions,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const processor = await this.processorFor(runtime, definition, groupId, batch.partition, heartbeat);
+        const messages = batch.messages;
+        for (let i = 0; i < messages.length; i += MAX_GROUP_COMMIT) {
+          if (!isRunning() || isStale()) return;
+          const chunk = messages.slice(i, i + MAX_GROUP_COMMIT);
+          const parsed = chunk.map((m) => parseCommand(definition, m as never));
+          const timer = this.batchSeconds.startTimer({ context });
+          try {
+            const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () =>
+              processor.process(parsed),
+            );
+            timer();
+            this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
+            this.commandsTotal.inc({ context, outcome: 'rejected' }, outcome.rejected);
+            this.commandsTotal.inc({ context, outcome: 'duplicate' }, outcome.duplicates);
+          } catch (error) {
+            // Fenced, broker gone, or an unknown commit outcome: memory may no longer match the
+            // log, so forget the partition; the next batch restores it from Kafka.
+            runtime.processors.delete(batch.partition);
+            runtime.ready.delete(batch.partition);
+            await processor.close();
+            this.logger.event('warn', 'command batch failed; partition will be restored', {
+              context,
+              partition: batch.partition,
+              error: (error as Error).message,
+            });
+            throw error;
+          }
+          resolveOffset(chunk[chunk.length - 1].offset);
+          await heartbeat();
+        }
+        this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
+      },
+    });
+    return runtime;
+  }
+
+  private processorFor(
+    runtime: ContextRuntime,
+    definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
+    groupId: string,
+    partition: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<PartitionProcessor> {
+    let processor = runtime.processors.get(partition);
+    if (!processor) {
+      processor = (async () => {
+        const log = await KafkaPartitionLog.open(this.kafka, {
+          namespace: this.config.namespace,
+          context: runtime.context,
+          partition,
+          consumerGroupId: groupId,
+          logger: this.logger,
+          heartbeat,
+        });
+        const created = new PartitionProcessor(definition, log, {
+          idempotencyWindow: 32,
+          clock: () => new Date().toISOString(),
+          onUnexpectedError: (error, command) =>
+            this.logger.event('error', 'decider failed unexpectedly', { commandId: command.commandId, type: command.type, error: error.message }),
+        });
+        await created.restore();
+        runtime.ready.set(partition, created);
+        return created;
+      })();
+      runtime.processors.set(partition, processor);
+      processor.catch(() => runtime.processors.delete(partition));
+    }
+    return processor;
+  }
+
+  private countAggregates(runtime: ContextRuntime): number {
+    let total = 0;
+    for (const p of runtime.ready.values()) total += p.aggregateCount;
+    return total;
+  }
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { fromErrorPayload, TimeoutError, UnavailableError, type BoundedContext } from '@es/domain';
+import { CommandEnvelope, CommandReply, commandFingerprint, decodeJson, encodeJson } from '@es/event-store';
+import type { JsonLogger } from '@es/common';
+import { groups, topics } from './topics';
+
+export interface CommandRequest {
+  readonly context: BoundedContext;
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly data: unknown;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId?: string | null;
+  readonly expectedVersion?: number;
+}
+
+export type CommandSuccess = Extract<CommandReply, { ok: true }>;
+
+export interface CommandTransportOptions {
+  readonly namespace: string;
+  readonly timeoutMs: number;
+  readonly logger?: JsonLogger;
+}
+
+/**
+ * The command API's side of the write path: sends a command to its context's command topic (key =
+ * aggregate id, so it lands on the partition whose single writer owns the aggregate) and waits for
+ * the processor's reply on the replies topic. Domain rejections come back as the DomainError they
+ * were raised as; Kafka being unreachable is UnavailableError (503), no reply in time TimeoutError
+ * (504 — the command may still apply, a retry with the same command id is safe).
+ */
+export class KafkaCommandTransport {
+  readonly instanceId = randomUUID();
+  private readonly producer: Producer;
+  private readonly replies: Consumer;
+  private readonly pending = new Map<string, { resolve: (r: CommandReply) => void; timer: NodeJS.Timeout }>();
+  private queue: { topic: string; message: { key: string; value: Buffer; headers: Record<string, string> }; done: (e?: Error) => void }[] = [];
+  private flushing = false;
+  private ready = false;
+
+  constructor(private readonly kafka: Kafka, private readonly options: CommandTransportOptions) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Fail fast when the broker is gone: the client gets a 503 with Retry-After, not a hang.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    this.replies = kafka.consumer({
+      groupId: groups.commandApiReplies(options.namespace, this.instanceId),
+      readUncommitted: false,
+      maxWaitTimeInMs: 50,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+    });
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.replies.connect();
+    await this.replies.subscribe({ topic: topics.replies(this.options.namespace), fromBeginning: false });
+    const joined = new Promise<void>((resolve) => {
+      const off = this.replies.on(this.replies.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
+    await this.replies.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 4,
+      eachMessage: async ({ message }) => {
+        if (message.headers?.['reply-to']?.toString() !== this.instanceId) return;
+        const reply = decodeJson<CommandReply>(message.value);
+        if (!reply) return;
+        const waiter = this.pending.get(reply.commandId);
+        if (!waiter) return;
+        this.pending.delete(reply.commandId);
+        clearTimeout(waiter.timer);
+        waiter.resolve(reply);
+      },
+    });
+    await joined;
+    this.ready = true;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    for (const [id, waiter] of this.pending) {
+      clearTimeout(waiter.timer);
+      this.pending.delete(id);
+    }
+    await this.replies.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  /** Sends the command and resolves with the processor's successful outcome, or throws. */
+  async send(request: CommandRequest): Promise<CommandSuccess> {
+    if (!this.ready) throw new UnavailableError('the command API is not connected to Kafka yet', 2);
+    const envelope: CommandEnvelope = {
+      commandId: request.commandId,
+      type: request.type,
+      context: request.context,
+      aggregateId: request.aggregateId,
+      data: request.data,
+      correlationId: request.correlationId,
+      causationId: request.causationId ?? null,
+      ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
+      fingerprint: commandFingerprint(request.type, request.aggregateId, request.data, request.expectedVersion),
+      replyTo: this.instanceId,
+      sentAt: new Date().toISOString(),
+    };
+    const reply = new Promise<CommandReply>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(request.commandId);
+        resolve({
+          commandId: request.commandId,
+          ok: false,
+          error: {
+            code: 'TIMEOUT',
+            message: `no outcome within ${this.options.timeoutMs} ms; the command may still apply — retrying with the same Idempotency-Key is safe`,
+            details: {},
+          },
+        });
+      }, this.options.timeoutMs);
+      // A second request with the same id (a concurrent retry) shares the first one's outcome.
+      const previous = this.pending.get(request.commandId);
+      this.pending.set(request.commandId, {
+        timer,
+        resolve: (r) => {
+          previous?.resolve(r);
+          resolve(r);
+        },
+      });
+    });
+    try {
+      await this.enqueue(topics.commands(this.options.namespace, request.context), {
+        key: request.aggregateId,
+        value: encodeJson(envelope),
+        headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId },
+      });
+    } catch (error) {
+      const waiter = this.pending.get(request.commandId);
+      if (waiter) clearTimeout(waiter.timer);
+      this.pending.delete(request.commandId);
+      this.options.logger?.event('warn', 'command not sent: Kafka unreachable', { error: (error as Error).message });
+      throw new UnavailableError('Kafka cannot be reached; the command was not accepted', 5);
+    }
+    const outcome = await reply;
+    if (outcome.ok) return outcome;
+    if (outcome.error.code === 'TIMEOUT') throw new TimeoutError(outcome.error.message, { commandId: request.commandId });
+    throw fromErrorPayload(outcome.error);
+  }
+
+  /**
+   * Group send: requests that arrive while a produce is in flight go out together in the next one,
+   * so throughput does not cost one broker round trip per HTTP request.
+   */
+  private enqueue(topic: string, message: { key: string; value: Buffer; headers: Record<string, string> }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, message, done: (e) => (e ? reject(e) : resolve()) });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        const byTopic = new Map<string, typeof batch>();
+        for (const item of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
+        try {
+          await this.producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, items]) => ({ topic, messages: items.map((i) => i.message) })),
+          });
+          batch.forEach((i) => i.done());
+        } catch (error) {
+          batch.forEach((i) => i.done(error as Error));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { BoundedContext } from '@es/domain';
+import type { JsonLogger } from '@es/common';
+import {
+  AggregateRecord,
+  decodeJson,
+  encodeJson,
+  encodePosition,
+  PartitionCommit,
+  PartitionLog,
+  serializeEvent,
+} from '@es/event-store';
+import { topics, transactionalIds } from './topics';
+
+/** Key of the records a new owner writes to mark "everything before this is what I restore". */
+export const RESTORE_MARKER_KEY = '__restore_marker__';
+
+export interface KafkaPartitionLogOptions {
+  readonly namespace: string;
+  readonly context: BoundedContext;
+  readonly partition: number;
+  /** Consumer group whose command offsets are committed inside each transaction. */
+  readonly consumerGroupId: string;
+  readonly logger?: JsonLogger;
+  /** Keeps the command consumer's group session alive during a long restore. */
+  readonly heartbeat?: () => Promise<void>;
+}
+
+/**
+ * Partition p of a context, as its single writer sees it: events go to `<ns>.<ctx>.events` p, the
+ * aggregates' latest records to the compacted `<ns>.<ctx>.state` p, replies and the consumed
+ * command offsets ride in the same Kafka transaction. The transactional id is derived from the
+ * partition, so opening this log fences any previous owner (a zombie's open transaction is
+ * aborted and its later writes are refused).
+ */
+export class KafkaPartitionLog implements PartitionLog {
+  readonly partition: number;
+  private readonly producer: Producer;
+  private readonly eventsTopic: string;
+  private readonly stateTopic: string;
+  private readonly commandsTopic: string;
+  private readonly repliesTopic: string;
+
+  private constructor(private readonly kafka: Kafka, private readonly options: KafkaPartitionLogOptions) {
+    this.partition = options.partition;
+    this.eventsTopic = topics.events(options.namespace, options.context);
+    this.stateTopic = topics.state(options.namespace, options.context);
+    this.commandsTopic = topics.commands(options.namespace, options.context);
+    this.repliesTopic = topics.replies(options.namespace);
+    this.producer = kafka.producer({
+      transactionalId: transactionalIds.commandProcessor(options.namespace, options.context, options.partition),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: 30000,
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+  }
+
+  /** Connecting a transactional producer runs InitProducerId: this is the fencing step. */
+  static async open(kafka: Kafka, options: KafkaPartitionLogOptions): Promise<KafkaPartitionLog> {
+    const log = new KafkaPartitionLog(kafka, options);
+    await log.producer.connect();
+    return log;
+  }
+
+  async restore(): Promise<Map<string, AggregateRecord>> {
+    const token = randomUUID();
+    // A committed marker after fencing: everything before it in the partition is decided
+    // (committed or aborted), so reading up to it yields exactly the committed state.
+    const tx = await this.producer.transaction();
+    try {
+      await tx.send({
+        topic: this.stateTopic,
+        acks: -1,
+        messages: [{ key: RESTORE_MARKER_KEY, value: encodeJson({ token }), partition: this.partition }],
+      });
+      await tx.commit();
+    } catch (error) {
+      await tx.abort().catch(() => undefined);
+      throw error;
+    }
+    return this.readStateUntil(token);
+  }
+
+  async commit(commit: PartitionCommit): Promise<readonly string[]> {
+    const tx = await this.producer.transaction();
+    try {
+      let positions: string[] = [];
+      if (commit.events.length > 0) {
+        const [written] = (
+          await tx.send({
+            topic: this.eventsTopic,
+            acks: -1,
+            messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })),
+          })
+        ).filter((m) => m.partition === this.partition);
+        // One produce request per partition makes the batch's offsets contiguous from baseOffset.
+        const base = BigInt(written.baseOffset ?? written.offset ?? '0');
+        positions = commit.events.map((_, i) =>
+          encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }),
+        );
+      }
+      const records = commit.records(positions);
+      const topicMessages = [];
+      if (records.length > 0) {
+        topicMessages.push({
+          topic: this.stateTopic,
+          messages: records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
+        });
+      }
+      if (commit.replies.length > 0) {
+        topicMessages.push({
+          topic: this.repliesTopic,
+          messages: commit.replies.map((r) => ({
+            key: r.replyTo,
+            value: encodeJson(r.build(positions)),
+            headers: { 'reply-to': r.replyTo },
+          })),
+        });
+      }
+      if (topicMessages.length > 0) await tx.sendBatch({ acks: -1, topicMessages });
+      if (commit.nextInputOffset !== undefined) {
+        await tx.sendOffsets({
+          consumerGroupId: this.options.consumerGroupId,
+          topics: [{ topic: this.commandsTopic, partitions: [{ partition: this.partition, offset: commit.nextInputOffset }] }],
+        });
+      }
+      await tx.commit();
+      return positions;
+    } catch (error) {
+      await tx.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Reads the compacted state partition from its start up to our marker. kafkajs has no manual
+   * assignment, so a throwaway consumer group reads the topic and pauses every other partition.
+   */
+  private async readStateUntil(token: string): Promise<Map<string, AggregateRecord>> {
+    const records = new Map<string, AggregateRecord>();
+    const groupId = `${this.options.namespace}.restore.${this.options.context}.${this.partition}.${token}`;
+    const consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+    });
+    let finish: () => void = () => undefined;
+    let fail: (e: Error) => void = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      fail = reject;
+    });
+    const keepAlive = this.options.heartbeat ? setInterval(() => void this.options.heartbeat?.().catch(() => undefined), 2000) : undefined;
+    const started = Date.now();
+    let seen = 0;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.stateTopic, fromBeginning: true });
+      consumer.on(consumer.events.CRASH, (e) => fail(e.payload.error));
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, pause }) => {
+          if (batch.partition !== this.partition) {
+            pause();
+            return;
+          }
+          for (const message of batch.messages) {
+            seen += 1;
+            const key = message.key?.toString() ?? '';
+            if (key === RESTORE_MARKER_KEY) {
+              if (decodeJson<{ token: string }>(message.value)?.token === token) {
+                finish();
+                return;
+              }
+              continue;
+            }
+            if (message.value === null) records.delete(key);
+            else {
+              const record = decodeJson<AggregateRecord>(message.value);
+              if (record) records.set(key, record);
+            }
+          }
+        },
+      });
+      await done;
+    } finally {
+      if (keepAlive) clearInterval(keepAlive);
+      await consumer.disconnect().catch(() => undefined);
+      void this.deleteGroup(groupId);
+    }
+    this.options.logger?.event('info', 'partition restored', {
+      context: this.options.context,
+      partition: this.partition,
+      aggregates: records.size,
+      recordsRead: seen,
+      ms: Date.now() - started,
+    });
+    return records;
+  }
+
+  private async deleteGroup(groupId: string): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([groupId]);
+    } catch {
+      // Groups without committed offsets expire on their own; this is only tidiness.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type {
+  OrderCancelled,
+  OrderConfirmed,
+  OrderEvent,
+  OrderLineRejected,
+  OrderLineReserved,
+  OrderPlaced,
+  OrderRejected,
+  OrderShipped,
+} from '@es/domain';
+import type { StoredEvent } from '@es/event-store';
+import type { OrderSummaryRow, OrderSummaryStatus } from '@es/read-models';
+import { MissingRowError, type FoldStep } from '../runtime/projection-fold';
+
+type Data<E extends OrderEvent> = E['data'];
+
+export const orderPlaced: FoldStep<OrderSummaryRow, Data<OrderPlaced>> = (state, event) => {
+  if (state) return undefined; // already there: a duplicate the version guard would refuse too
+  const p = event.payload;
+  return {
+    orderId: p.orderId,
+    customerId: p.customerId,
+    status: 'PENDING',
+    totalCents: p.totalCents,
+    rejectionReason: null,
+    createdAt: event.occurredAt,
+    updatedAt: event.occurredAt,
+    version: event.version,
+    lines: p.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
+  };
+};
+
+/** Line outcomes do not change the summary's fields, but they do move its version and updatedAt. */
+export const orderLineReserved: FoldStep<OrderSummaryRow, Data<OrderLineReserved>> = (state, event) => touch(state, event);
+export const orderLineRejected: FoldStep<OrderSummaryRow, Data<OrderLineRejected>> = (state, event) => touch(state, event);
+export const orderConfirmed: FoldStep<OrderSummaryRow, Data<OrderConfirmed>> = (state, event) => touch(state, event, 'CONFIRMED');
+export const orderRejected: FoldStep<OrderSummaryRow, Data<OrderRejected>> = (state, event) =>
+  touch(state, event, 'REJECTED', event.payload.reason);
+export const orderCancelled: FoldStep<OrderSummaryRow, Data<OrderCancelled>> = (state, event) => touch(state, event, 'CANCELLED');
+export const orderShipped: FoldStep<OrderSummaryRow, Data<OrderShipped>> = (state, event) => touch(state, event, 'SHIPPED');
+
+/** The orders projection's fold table; the projector app's @EventPattern handlers delegate here. */
+export const orderSummaryFolds: Readonly<Record<OrderEvent['type'], FoldStep<OrderSummaryRow>>> = {
+  OrderPlaced: orderPlaced,
+  OrderLineReserved: orderLineReserved,
+  OrderLineRejected: orderLineRejected,
+  OrderConfirmed: orderConfirmed,
+  OrderRejected: orderRejected,
+  OrderCancelled: orderCancelled,
+  OrderShipped: orderShipped,
+};
+
+function touch(state: OrderSummaryRow | undefined, event: StoredEvent, status?: OrderSummaryStatus, rejectionReason?: string): OrderSummaryRow | undefined {
+  if (!state) throw new MissingRowError(event);
+  if (event.version <= state.version) return undefined; // already applied (duplicate delivery)
+  return {
+    ...state,
+    status: status ?? state.status,
+    rejectionReason: rejectionReason ?? state.rejectionReason,
+    updatedAt: event.occurredAt,
+    version: event.version,
+  };
+}

@@ -1,0 +1,349 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Pool, PoolClient } from 'pg';
+import type { JsonLogger, Metrics } from '@es/common';
+import { deserializeEvent, type StoredEvent } from '@es/event-store';
+import { groups, topics } from '@es/kafka';
+import {
+  checkpointChannel,
+  createDataSource,
+  migrate,
+  ProjectionMetaRepository,
+  projectionSchema,
+} from '@es/read-models';
+import { CheckpointConflictError, PoisonEventError } from './projection-fold';
+import type { ProjectionSpec } from './projection-spec';
+
+export interface RunnerDeps {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly pool: Pool;
+  readonly databaseUrl: string;
+  readonly namespace: string;
+  readonly logger: JsonLogger;
+  readonly metrics?: Metrics;
+}
+
+export interface RunnerOptions {
+  /** A rebuild reads bigger fetches: throughput over latency. */
+  readonly rebuild?: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export interface StoppedPartition {
+  readonly partition: number;
+  readonly offset: number;
+  readonly deadLetterId: number;
+  readonly error: string;
+}
+
+interface PartitionState {
+  checkpoint: number;
+  seeked: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs one version of one projection: a consumer group of its own (`groups.projector`), read
+ * committed, batch by batch. Each batch is folded in memory and written together with its
+ * checkpoint in one PostgreSQL transaction; the checkpoint update is optimistic
+ * (`WHERE "offset" = :previous`), so a second writer after a rebalance can only ever lose the race,
+ * never apply a record twice. Kafka's group offsets are committed after the database and are
+ * advisory: positions always come from the checkpoint (design §2, issue 4).
+ */
+export class ProjectionRunner<S = unknown> {
+  readonly topic: string;
+  readonly schema: string;
+  readonly groupId: string;
+  private consumer?: Consumer;
+  private readonly meta: ProjectionMetaRepository;
+  private readonly partitions = new Map<number, PartitionState>();
+  private readonly stopped = new Map<number, StoppedPartition>();
+  private readonly attempts = new Map<number, number>();
+  private readonly retrying = new Set<number>();
+  private control?: NodeJS.Timeout;
+  private running = false;
+  private readonly channel: string;
+
+  constructor(
+    private readonly spec: ProjectionSpec<S>,
+    readonly version: number,
+    private readonly deps: RunnerDeps,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.topic = topics.events(deps.namespace, spec.info.context);
+    this.schema = projectionSchema(deps.namespace, spec.info.name, version);
+    this.groupId = groups.projector(deps.namespace, spec.info.name, version);
+    this.meta = new ProjectionMetaRepository(deps.namespace);
+    this.channel = checkpointChannel(deps.namespace);
+  }
+
+  get name(): string {
+    return this.spec.info.name;
+  }
+
+  stoppedPartitions(): StoppedPartition[] {
+    return [...this.stopped.values()];
+  }
+
+  /** Creates the version's schema (migrations, never synchronize) and its -1 checkpoints, then consumes. */
+  async start(): Promise<void> {
+    await this.prepare();
+    const consumer = this.deps.kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 10000,
+      maxBytesPerPartition: this.options.rebuild ? 8 * 1024 * 1024 : 2 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      maxWaitTimeInMs: this.options.rebuild ? 200 : 50,
+    });
+    this.consumer = consumer;
+    // A new assignment may hand us partitions another instance advanced: re-read checkpoints.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.partitions.clear());
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    this.running = true;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.control = setInterval(() => void this.checkStoppedPartitions().catch(() => undefined), 500);
+    this.deps.logger.event('info', 'projection runner started', { projection: this.name, version: this.version, group: this.groupId });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.control) clearInterval(this.control);
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+  }
+
+  async prepare(): Promise<void> {
+    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 1 });
+    await ds.initialize();
+    try {
+      await migrate(ds);
+    } finally {
+      await ds.destroy();
+    }
+    const partitions = (await this.deps.admin.fetchTopicOffsets(this.topic)).map((p) => p.partition);
+    await this.meta.initCheckpoints(this.deps.pool, this.name, this.version, this.topic, partitions);
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    if (this.stopped.has(partition) || batch.messages.length === 0) return;
+    let state = this.partitions.get(partition);
+    if (!state) {
+      state = { checkpoint: await this.readCheckpoint(partition), seeked: false };
+      this.partitions.set(partition, state);
+    }
+    if (!state.seeked) {
+      state.seeked = true;
+      // Kafka's committed offset may lag the checkpoint (commit after the DB) or be missing: the
+      // checkpoint decides. Records at or below it are skipped below; a fetch that starts after
+      // checkpoint + 1 would lose records, so re-seek. (Offsets have gaps for transaction markers,
+      // hence "once per assignment" rather than "whenever first > checkpoint + 1".)
+      if (Number(batch.firstOffset()) > state.checkpoint + 1) {
+        this.consumer?.seek({ topic: this.topic, partition, offset: String(state.checkpoint + 1) });
+        return;
+      }
+    }
+    let pending = batch.messages.filter((m) => Number(m.offset) > state!.checkpoint);
+    if (pending.length === 0) {
+      resolveOffset(batch.lastOffset());
+      return;
+    }
+    let chunkLimit = Number.POSITIVE_INFINITY;
+    while (pending.length > 0 && this.running && isRunning() && !isStale()) {
+      const chunk = pending.length > chunkLimit ? pending.slice(0, chunkLimit) : pending;
+      try {
+        await this.apply(partition, state, chunk);
+        resolveOffset(chunk[chunk.length - 1].offset);
+        pending = pending.slice(chunk.length);
+        this.attempts.delete(partition);
+        await heartbeat();
+        continue;
+      } catch (error) {
+        if (error instanceof CheckpointConflictError) {
+          // Another instance owns the partition now (or did for a while): start over from the database.
+          this.deps.logger.event('warn', 'checkpoint moved by another writer; re-seeking', { projection: this.name, version: this.version, partition });
+          this.partitions.delete(partition);
+          const checkpoint = await this.readCheckpoint(partition);
+          this.consumer?.seek({ topic: this.topic, partition, offset: String(checkpoint + 1) });
+          return;
+        }
+        const attempt = (this.attempts.get(partition) ?? 0) + 1;
+        this.attempts.set(partition, attempt);
+        const culprit = error instanceof PoisonEventError ? error.offset : chunk.length === 1 ? Number(chunk[0].offset) : undefined;
+        this.deps.logger.event('warn', 'projection batch failed', {
+          projection: this.name, version: this.version, partition, attempt, culprit, error: (error as Error).message,
+        });
+        if (attempt < this.spec.maxAttempts) {
+          await sleep(100 * attempt);
+          continue;
+        }
+        this.attempts.delete(partition);
+        if (culprit === undefined) {
+          // A write failed and no single event is to blame yet: go one event at a time to find it.
+          chunkLimit = 1;
+          continue;
+        }
+        const before = pending.filter((m) => Number(m.offset) < culprit);
+        if (before.length > 0) {
+          await this.apply(partition, state, before);
+          resolveOffset(before[before.length - 1].offset);
+        }
+        const poison = pending.find((m) => Number(m.offset) === culprit)!;
+        const stop = await this.deadLetter(partition, state, poison, error as Error);
+        if (stop) return;
+        resolveOffset(poison.offset);
+        pending = pending.filter((m) => Number(m.offset) > culprit);
+        chunkLimit = Number.POSITIVE_INFINITY;
+      }
+    }
+  }
+
+  /** One transaction: load touched rows, fold, multi-row upsert, optimistic checkpoint, NOTIFY. */
+  private async apply(partition: number, state: PartitionState, messages: KafkaMessage[]): Promise<void> {
+    const events: StoredEvent[] = [];
+    for (const m of messages) {
+      const event = this.decode(partition, m);
+      if (event && this.spec.folds.has(event.type)) events.push(event);
+    }
+    const last = Number(messages[messages.length - 1].offset);
+    const keyOf = this.spec.keyOf ?? ((e: StoredEvent) => e.aggregateId);
+    const client: PoolClient = await this.deps.pool.connect();
+    const started = process.hrtime.bigint();
+    try {
+      await client.query('BEGIN');
+      const keys = [...new Set(events.map(keyOf))];
+      const loaded = keys.length > 0 ? await this.spec.store.load(client, this.schema, keys) : new Map<string, S>();
+      const current = new Map(loaded);
+      const changed = new Map<string, S>();
+      for (const event of events) {
+        const key = keyOf(event);
+        let next: S | undefined;
+        try {
+          const result = this.spec.folds.get(event.type)!(current.get(key), event);
+          next = result instanceof Promise ? await result : result;
+        } catch (error) {
+          throw new PoisonEventError(Number(event.offset), event.type, event, error as Error);
+        }
+        if (next !== undefined) {
+          current.set(key, next);
+          changed.set(key, next);
+        }
+      }
+      await this.spec.store.save(client, this.schema, [...changed].map(([key, after]) => ({ before: loaded.get(key), after })));
+      if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, last))) {
+        throw new CheckpointConflictError(this.topic, partition, state.checkpoint);
+      }
+      if (this.retrying.has(partition)) await this.meta.resolveRetried(client, this.name, this.version, this.topic, partition, last);
+      // Delivered only on COMMIT: read-your-writes waiters wake exactly when the rows are visible.
+      await client.query('SELECT pg_notify($1, $2)', [this.channel, `${this.name}:${this.version}:${this.topic}:${partition}:${last}`]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    state.checkpoint = last;
+    this.retrying.delete(partition);
+    this.deps.metrics?.counter('es_projection_events_total', 'Records applied by projections', ['projection', 'version']).inc({ projection: this.name, version: String(this.version) }, messages.length);
+    this.deps.metrics
+      ?.histogram('es_projection_batch_seconds', 'Duration of one projection batch transaction', ['projection'])
+      .observe({ projection: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    // Advisory only (positions come from the checkpoint); keeps the group's lag visible to Kafka tools.
+    await this.consumer?.commitOffsets([{ topic: this.topic, partition, offset: String(last + 1) }]).catch(() => undefined);
+  }
+
+  private decode(partition: number, m: KafkaMessage): StoredEvent | undefined {
+    try {
+      return deserializeEvent({ value: m.value, topic: this.topic, partition, offset: m.offset });
+    } catch (error) {
+      let raw: unknown = m.value?.toString('utf8') ?? null;
+      try {
+        raw = JSON.parse(String(raw));
+      } catch {
+        /* keep the text */
+      }
+      const type = m.headers?.type ? String(m.headers.type) : null;
+      throw new PoisonEventError(Number(m.offset), type, raw, error as Error);
+    }
+  }
+
+  /**
+   * Records the poison event. Policy `stop` (default): the partition halts before it and stays
+   * paused until an operator retries or skips; policy `skip`: the event is passed over in the same
+   * transaction that moves the checkpoint past it. Returns true when the partition stopped.
+   */
+  private async deadLetter(partition: number, state: PartitionState, message: KafkaMessage, error: Error): Promise<boolean> {
+    const offset = Number(message.offset);
+    const poison = error instanceof PoisonEventError ? error : new PoisonEventError(offset, null, message.value?.toString('utf8') ?? null, error);
+    const entry = {
+      projection: this.name,
+      version: this.version,
+      topic: this.topic,
+      partition,
+      offset,
+      eventType: poison.eventType,
+      error: poison.cause?.message ?? poison.message,
+      payload: poison.payload,
+      attempts: this.spec.maxAttempts,
+    };
+    this.deps.metrics?.counter('es_projection_dead_letters_total', 'Events dead-lettered by projections', ['projection']).inc({ projection: this.name });
+    if (this.spec.deadLetterPolicy === 'skip') {
+      const client = await this.deps.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await this.meta.recordDeadLetter(client, { ...entry, status: 'SKIPPED' });
+        if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, offset))) {
+          throw new CheckpointConflictError(this.topic, partition, state.checkpoint);
+        }
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+      state.checkpoint = offset;
+      this.deps.logger.event('error', 'poison event skipped', { ...entry, payload: undefined });
+      return false;
+    }
+    const deadLetterId = await this.meta.recordDeadLetter(this.deps.pool, { ...entry, status: 'PENDING' });
+    this.stopped.set(partition, { partition, offset, deadLetterId, error: entry.error });
+    this.consumer?.pause([{ topic: this.topic, partitions: [partition] }]);
+    this.deps.logger.event('error', 'poison event: partition stopped until an operator retries or skips it', { ...entry, payload: undefined, deadLetterId });
+    return true;
+  }
+
+  /** An operator answered a dead letter (retry or skip): resume the partition from its checkpoint. */
+  private async checkStoppedPartitions(): Promise<void> {
+    for (const stopped of [...this.stopped.values()]) {
+      const row = await this.meta.deadLetter(this.deps.pool, stopped.deadLetterId);
+      if (row && row.status === 'PENDING') continue;
+      this.stopped.delete(stopped.partition);
+      if (row?.status === 'RETRYING') this.retrying.add(stopped.partition);
+      this.partitions.delete(stopped.partition);
+      const checkpoint = await this.readCheckpoint(stopped.partition);
+      this.consumer?.seek({ topic: this.topic, partition: stopped.partition, offset: String(checkpoint + 1) });
+      this.consumer?.resume([{ topic: this.topic, partitions: [stopped.partition] }]);
+      this.deps.logger.event('info', 'partition resumed', { projection: this.name, version: this.version, partition: stopped.partition, status: row?.status });
+    }
+  }
+
+  private async readCheckpoint(partition: number): Promise<number> {
+    const rows = await this.meta.checkpointsOf(this.deps.pool, this.name, this.version);
+    const found = rows.find((r) => r.topic === this.topic && r.partition === partition);
+    if (found) return found.offset;
+    await this.meta.initCheckpoints(this.deps.pool, this.name, this.version, this.topic, [partition]);
+    return -1;
+  }
+}

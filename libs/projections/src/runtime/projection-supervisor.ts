@@ -1,0 +1,211 @@
+import type { HealthIndicator, HealthResult } from '@es/common';
+import { ProjectionMetaRepository, projectionSchema } from '@es/read-models';
+import type { ProjectionSpec } from './projection-spec';
+import { ProjectionRunner, type RunnerDeps } from './projection-runner';
+
+export interface SupervisorOptions {
+  /** How long an old version's schema stays after a switch, for queries that resolved it just before. */
+  readonly dropOldVersionAfterMs?: number;
+  readonly pollMs?: number;
+  /** Run only the rebuild runner (CLI), not the live version. */
+  readonly rebuildOnly?: boolean;
+}
+
+export interface RebuildProgress {
+  readonly targetVersion: number;
+  readonly processed: number;
+  readonly total: number;
+  readonly startedAt: string | null;
+}
+
+/**
+ * Keeps one projection running in this process: the live version, and, while a rebuild is recorded
+ * in the registry, a second runner that builds the target version from offset 0 in its own schema
+ * and consumer group. When the target has caught up with the live version on every partition it
+ * makes itself active in one transaction; the old version's runner stops and its schema is dropped
+ * after a grace period. Every instance runs this loop; the optimistic switch lets exactly one win.
+ */
+export class ProjectionSupervisor {
+  private live?: ProjectionRunner;
+  private rebuild?: ProjectionRunner;
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private stopping = false;
+  private readonly meta: ProjectionMetaRepository;
+  private readonly drops = new Set<NodeJS.Timeout>();
+  private lastError?: string;
+
+  constructor(
+    private readonly spec: ProjectionSpec,
+    private readonly deps: RunnerDeps,
+    private readonly options: SupervisorOptions = {},
+  ) {
+    this.meta = new ProjectionMetaRepository(deps.namespace);
+  }
+
+  get name(): string {
+    return this.spec.info.name;
+  }
+
+  async start(): Promise<void> {
+    await this.meta.ensureRegistered(this.deps.pool, this.name);
+    await this.collectGarbage();
+    await this.tick();
+    this.timer = setInterval(() => {
+      if (!this.ticking) {
+        this.ticking = this.tick()
+          .catch((error) => {
+            this.lastError = (error as Error).message;
+            this.deps.logger.event('warn', 'projection supervisor tick failed', { projection: this.name, error: this.lastError });
+          })
+          .finally(() => (this.ticking = undefined));
+      }
+    }, this.options.pollMs ?? 500);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+    for (const t of this.drops) clearTimeout(t);
+    await Promise.all([this.live?.stop(), this.rebuild?.stop()]);
+  }
+
+  health(): HealthIndicator {
+    return {
+      name: `projection:${this.name}`,
+      check: async (): Promise<HealthResult> => {
+        const stopped = [...(this.live?.stoppedPartitions() ?? []), ...(this.rebuild?.stoppedPartitions() ?? [])];
+        const ok = (this.options.rebuildOnly || this.live !== undefined) && stopped.length === 0;
+        return { ok, detail: { liveVersion: this.live?.version ?? null, rebuildVersion: this.rebuild?.version ?? null, stoppedPartitions: stopped, lastError: this.lastError ?? null } };
+      },
+    };
+  }
+
+  async progress(): Promise<RebuildProgress | undefined> {
+    const reg = await this.meta.find(this.deps.pool, this.name);
+    if (!reg?.rebuildTargetVersion) return undefined;
+    const cps = await this.meta.checkpointsOf(this.deps.pool, this.name, reg.rebuildTargetVersion);
+    const processed = cps.reduce((sum, c) => sum + c.offset + 1, 0);
+    return { targetVersion: reg.rebuildTargetVersion, processed, total: Math.max(reg.rebuildTotal ?? 0, processed), startedAt: reg.rebuildStartedAt };
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    const reg = await this.meta.find(this.deps.pool, this.name);
+    if (!reg) return;
+    // 1. The live runner follows the registry (another instance may have switched).
+    if (!this.options.rebuildOnly && this.live?.version !== reg.activeVersion) {
+      const previous = this.live;
+      if (this.rebuild?.version === reg.activeVersion) {
+        this.live = this.rebuild;
+        this.rebuild = undefined;
+      } else {
+        const runner = new ProjectionRunner(this.spec, reg.activeVersion, this.deps);
+        await runner.start();
+        this.live = runner;
+      }
+      if (previous) {
+        await previous.stop();
+        this.scheduleDrop(previous.version);
+      }
+    }
+    if (this.options.rebuildOnly && this.rebuild && this.rebuild.version === reg.activeVersion) {
+      // Someone (this CLI or a projector) switched: the rebuild is done.
+      await this.rebuild.stop();
+      this.rebuild = undefined;
+      return;
+    }
+    // 2. A recorded rebuild gets its runner here; a cancelled or finished one is stopped.
+    if (reg.rebuildTargetVersion !== null && this.rebuild?.version !== reg.rebuildTargetVersion) {
+      await this.rebuild?.stop();
+      const runner = new ProjectionRunner(this.spec, reg.rebuildTargetVersion, this.deps, { rebuild: true });
+      await runner.start();
+      this.rebuild = runner;
+      this.deps.logger.event('info', 'rebuild started', { projection: this.name, targetVersion: reg.rebuildTargetVersion });
+    } else if (reg.rebuildTargetVersion === null && this.rebuild && this.rebuild.version !== reg.activeVersion) {
+      await this.rebuild.stop();
+      this.rebuild = undefined;
+    }
+    // 3. Caught up? Switch.
+    if (this.rebuild && reg.rebuildTargetVersion === this.rebuild.version && this.rebuild.stoppedPartitions().length === 0) {
+      if (await this.trySwitch(reg.activeVersion, this.rebuild.version)) {
+        this.deps.logger.event('info', 'rebuilt projection is now active', { projection: this.name, from: reg.activeVersion, to: this.rebuild.version });
+        const previous = this.live;
+        this.live = this.options.rebuildOnly ? undefined : this.rebuild;
+        const rebuilt = this.rebuild;
+        this.rebuild = undefined;
+        if (previous) await previous.stop();
+        if (this.options.rebuildOnly) await rebuilt.stop();
+        this.scheduleDrop(reg.activeVersion);
+      }
+    }
+  }
+
+  /**
+   * The switch, in one transaction: lock the live version's checkpoints (its runner cannot commit a
+   * batch meanwhile), check that the target is at or past every one of them, flip the registry
+   * optimistically. Readers therefore never see a row disappear across the switch.
+   */
+  private async trySwitch(from: number, to: number): Promise<boolean> {
+    const client = await this.deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const live = await client.query(
+        `SELECT topic, partition, "offset" FROM "${this.deps.namespace}_meta".projection_checkpoints
+          WHERE projection = $1 AND version = $2 FOR UPDATE`,
+        [this.name, from],
+      );
+      const target = await this.meta.checkpointsOf(client, this.name, to);
+      const behind = live.rows.some((l) => {
+        const t = target.find((c) => c.topic === l.topic && c.partition === l.partition);
+        return !t || t.offset < Number(l.offset);
+      });
+      if (behind || target.length === 0) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      const ok = await this.meta.switchActive(client, this.name, from, to);
+      await client.query(ok ? 'COMMIT' : 'ROLLBACK');
+      return ok;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private scheduleDrop(version: number): void {
+    const timer = setTimeout(() => {
+      this.drops.delete(timer);
+      void this.dropVersion(version).catch((error) =>
+        this.deps.logger.event('warn', 'dropping an old projection version failed', { projection: this.name, version, error: (error as Error).message }),
+      );
+    }, this.options.dropOldVersionAfterMs ?? 10000);
+    timer.unref();
+    this.drops.add(timer);
+  }
+
+  /** Drops a version that is neither active nor being rebuilt: schema, checkpoints, dead letters, group. */
+  async dropVersion(version: number): Promise<void> {
+    const reg = await this.meta.find(this.deps.pool, this.name);
+    if (!reg || reg.activeVersion === version || reg.rebuildTargetVersion === version) return;
+    await this.deps.pool.query(`DROP SCHEMA IF EXISTS "${projectionSchema(this.deps.namespace, this.name, version)}" CASCADE`);
+    await this.meta.dropVersion(this.deps.pool, this.name, version);
+    await this.deps.admin.deleteGroups([`${this.deps.namespace}.projector.${this.name}.v${version}`]).catch(() => undefined);
+    this.deps.logger.event('info', 'old projection version dropped', { projection: this.name, version });
+  }
+
+  /** Versions below the active one left behind by a process that died between switch and drop. */
+  private async collectGarbage(): Promise<void> {
+    const reg = await this.meta.find(this.deps.pool, this.name);
+    if (!reg) return;
+    const prefix = `${this.deps.namespace}_${this.name}_v`;
+    const { rows } = await this.deps.pool.query(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [prefix]);
+    for (const { nspname } of rows) {
+      const version = Number(String(nspname).slice(prefix.length));
+      if (Number.isInteger(version) && version < reg.activeVersion) this.scheduleDrop(version);
+    }
+  }
+}
