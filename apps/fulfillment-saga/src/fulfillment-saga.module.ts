@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, CommonModule, JsonLogger } from '@es/common';
 import { KafkaModule } from '@es/kafka';
+import { FulfillmentSagaService } from './process/fulfillment-saga.service';
 
 @Module({})
 export class FulfillmentSagaModule {
@@ -8,6 +9,7 @@ export class FulfillmentSagaModule {
     return {
       module: FulfillmentSagaModule,
       imports: [CommonModule.forApp(config, logger), KafkaModule.forRoot({ provisionTopics: true })],
+      providers: [FulfillmentSagaService],
     };
   }
 }

@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './free-port';
 export * from './app-process';
 export * from './read-topic';
+export * from './write-side-harness';

@@ -68,7 +68,8 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     const consumer = this.kafka.consumer({
       groupId,
       readUncommitted: false,
-      sessionTimeout: 30000,
+      // A killed owner's partitions move after this long; restores keep the session alive.
+      sessionTimeout: 10000,
       rebalanceTimeout: 60000,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 100,

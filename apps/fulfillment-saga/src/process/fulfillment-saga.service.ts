@@ -1,0 +1,154 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
+import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
+import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
+import { groups, KAFKA, topics, transactionalIds } from '@es/kafka';
+
+/**
+ * The fulfillment process manager. It keeps no state of its own: each reaction is a pure function
+ * of one event (libs/domain fulfillment.process.ts), and the per-order progress lives in the
+ * order's own stream. Consume → decide → produce commands + commit the input offsets is one Kafka
+ * transaction per input batch, with a transactional id per input partition (a zombie is fenced),
+ * so every event's commands are sent exactly once; command ids are derived from the order and
+ * the step, so even a replayed step would be deduplicated by the command processor.
+ */
+@Injectable()
+export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: Consumer;
+  private readonly producers = new Map<string, Promise<Producer>>();
+  private assignment: Record<string, number[]> | undefined;
+  private readonly reactions;
+  private readonly lag;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: JsonLogger,
+    private readonly health: HealthRegistry,
+    metrics: Metrics,
+  ) {
+    this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
+    this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const ns = this.config.namespace;
+    const groupId = groups.saga(ns);
+    const inputs = [topics.events(ns, 'orders'), topics.events(ns, 'inventory')];
+    const consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assignment = payload.memberAssignment;
+      for (const [key, producer] of this.producers) {
+        const [topic, partition] = splitKey(key);
+        if (!(payload.memberAssignment[topic] ?? []).includes(partition)) {
+          this.producers.delete(key);
+          void producer.then((p) => p.disconnect()).catch(() => undefined);
+        }
+      }
+      this.logger.event('info', 'partitions assigned', { assignment: payload.memberAssignment });
+    });
+    await consumer.connect();
+    for (const topic of inputs) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.topics.partitions * inputs.length,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const key = `${batch.topic}#${batch.partition}`;
+        const producer = await this.producerFor(key, batch.topic, batch.partition);
+        const envelopes: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[] = [];
+        for (const message of batch.messages) {
+          let event: StoredEvent;
+          try {
+            event = deserializeEvent({ value: message.value, topic: batch.topic, partition: batch.partition, offset: message.offset });
+          } catch (error) {
+            // Not ours to repair: the projectors dead-letter it; the process has nothing to react to.
+            this.logger.event('warn', 'skipping unreadable event', { error: (error as Error).message });
+            continue;
+          }
+          for (const planned of fulfillmentReactions({ type: event.type, data: event.payload, aggregateId: event.aggregateId, version: event.version })) {
+            envelopes.push({ topic: topics.commands(this.config.namespace, planned.context), messages: [this.toMessage(planned, event)] });
+            this.reactions.inc({ type: planned.command.type });
+          }
+        }
+        const last = batch.messages[batch.messages.length - 1].offset;
+        const tx = await producer.transaction();
+        try {
+          if (envelopes.length > 0) await tx.sendBatch({ acks: -1, topicMessages: mergeByTopic(envelopes) });
+          await tx.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }] }],
+          });
+          await tx.commit();
+        } catch (error) {
+          await tx.abort().catch(() => undefined);
+          this.producers.delete(key);
+          await producer.disconnect().catch(() => undefined);
+          throw error;
+        }
+        resolveOffset(last);
+        this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+        await heartbeat();
+      },
+    });
+    this.health.register({ name: 'saga-consumer', check: async () => ({ ok: this.assignment !== undefined, detail: this.assignment ?? 'joining' }) });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.all([...this.producers.values()].map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
+  }
+
+  private toMessage(planned: PlannedCommand, cause: StoredEvent): { key: string; value: Buffer; headers: Record<string, string> } {
+    const envelope: CommandEnvelope = {
+      commandId: planned.commandId,
+      type: planned.command.type,
+      context: planned.context,
+      aggregateId: planned.aggregateId,
+      data: planned.command.data,
+      correlationId: cause.correlationId,
+      causationId: cause.eventId,
+      fingerprint: commandFingerprint(planned.command.type, planned.aggregateId, planned.command.data),
+      replyTo: null,
+      sentAt: cause.occurredAt,
+    };
+    return { key: planned.aggregateId, value: encodeJson(envelope), headers: { type: envelope.type, 'command-id': envelope.commandId } };
+  }
+
+  private producerFor(key: string, topic: string, partition: number): Promise<Producer> {
+    let producer = this.producers.get(key);
+    if (!producer) {
+      const created = this.kafka.producer({
+        transactionalId: transactionalIds.saga(this.config.namespace, topic, partition),
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      producer = created.connect().then(() => created);
+      producer.catch(() => this.producers.delete(key));
+      this.producers.set(key, producer);
+    }
+    return producer;
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const i = key.lastIndexOf('#');
+  return [key.slice(0, i), Number(key.slice(i + 1))];
+}
+
+function mergeByTopic(batches: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[]) {
+  const merged = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
+  for (const b of batches) merged.set(b.topic, [...(merged.get(b.topic) ?? []), ...b.messages]);
+  return [...merged].map(([topic, messages]) => ({ topic, messages }));
+}
