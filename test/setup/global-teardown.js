@@ -11,6 +11,6 @@ module.exports = async function globalTeardown() {
   if (process.env.ES_TEST_INFRA_FILE) fs.rmSync(require('node:path').dirname(process.env.ES_TEST_INFRA_FILE), { recursive: true, force: true });
   if (brokerDied) {
     // Tests that ran after the broker died already failed; this makes the cause impossible to miss.
-    throw new Error(`the Kafka broker (pid ${kafka.pid}) died during the test run; see ${kafka.dataDir}/broker.log`);
+    throw new Error(`the Kafka broker (pid ${kafka.pid}) died during the test run; see ${kafka.logFile}`);
   }
 };

@@ -36,9 +36,12 @@ export class InMemoryPartitionLog implements PartitionLog {
     const positions = commit.events.map((_, i) =>
       encodePosition({ context: this.context, partition: this.partition, offset: String(base + i) }),
     );
+    // Everything is computed before anything is kept: a throw leaves the log as it was.
+    const records = commit.records(positions).map((r) => JSON.parse(JSON.stringify(r)) as AggregateRecord);
+    const replies = commit.replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) }));
     this.events.push(...commit.events);
-    for (const record of commit.records(positions)) this.records.set(record.aggregateId, JSON.parse(JSON.stringify(record)));
-    for (const reply of commit.replies) this.replies.push({ replyTo: reply.replyTo, reply: reply.build(positions) });
+    for (const record of records) this.records.set(record.aggregateId, record);
+    this.replies.push(...replies);
     if (commit.nextInputOffset !== undefined) this.inputOffsets.push(commit.nextInputOffset);
     return positions;
   }
