@@ -118,11 +118,13 @@ describe('the command API refuses bad input before anything reaches Kafka', () =
   const kafka = new Kafka({ clientId: 'command-api-validation-test', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
   let admin: Admin;
   let api: AppProcess;
+  let refused = 0;
 
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    api = await startApp('command-api', { ES_NAMESPACE: ns });
+    // A short reply timeout for the control case at the end, which no processor answers.
+    api = await startApp('command-api', { ES_NAMESPACE: ns, COMMAND_TIMEOUT_MS: '1500' });
   });
 
   afterAll(async () => {
@@ -163,13 +165,27 @@ describe('the command API refuses bad input before anything reaches Kafka', () =
       if (field !== undefined) {
         expect((problem.errors as { field: string }[]).map((e) => e.field)).toContain(field);
       }
+      refused += 1;
     });
   });
 
   it('has appended nothing to the command topics after all those requests', async () => {
+    // Runs after the tables (declaration order); the count proves they ran, and were all refused.
+    expect(refused).toBe(bodyRules.length + bodyShapeRules.length + headerRules.length);
     for (const context of CONTEXTS) {
       const offsets = await admin.fetchTopicOffsets(topics.commands(ns, context));
       expect({ context, appended: offsets.reduce((sum, p) => sum + Number(p.high), 0) }).toEqual({ context, appended: 0 });
     }
+  });
+
+  it('does append a valid command — the probe above sees appends — and answers 504 when no processor replies', async () => {
+    const res = await send(post('/products/SKU-1/stock', STOCK, { 'idempotency-key': 'control-1', 'if-match': 'W/"0"' }));
+    expect({ status: res.status, contentType: res.headers.get('content-type') }).toEqual({
+      status: 504,
+      contentType: expect.stringMatching(/^application\/problem\+json/),
+    });
+    expect(await res.json()).toEqual(expect.objectContaining({ status: 504, title: 'Gateway Timeout' }));
+    const offsets = await admin.fetchTopicOffsets(topics.commands(ns, 'inventory'));
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(1);
   });
 });

@@ -7,7 +7,6 @@ export interface RecentCommand {
   readonly fingerprint: string;
   readonly version: number;
   readonly position: string | null;
-  readonly eventTypes: readonly string[];
 }
 
 /**

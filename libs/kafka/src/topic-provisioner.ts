@@ -30,7 +30,9 @@ export function namespaceTopics(ns: string, settings: TopicSettings): TopicSpec[
       config: {
         'cleanup.policy': 'compact',
         'min.insync.replicas': minIsr,
-        'segment.ms': String(3600 * 1000),
+        // Small segments so the cleaner compacts soon: restore time follows the compacted size.
+        'segment.ms': String(10 * 60 * 1000),
+        'segment.bytes': String(64 * 1024 * 1024),
         'min.cleanable.dirty.ratio': '0.1',
       },
     });

@@ -113,7 +113,7 @@ export class PartitionProcessor {
         }
         duplicates += 1;
         if (command.replyTo) {
-          const { version, eventTypes } = remembered.command;
+          const { version } = remembered.command;
           const position = remembered.position;
           replies.push({
             replyTo: command.replyTo,
@@ -124,7 +124,8 @@ export class PartitionProcessor {
               version,
               position: resolve(position, positions),
               duplicate: true,
-              eventTypes,
+              // Not remembered (it would grow every state record); the version says enough.
+              eventTypes: [],
             }),
           });
         }
@@ -180,7 +181,7 @@ export class PartitionProcessor {
         decided.length > 0 ? { kind: 'batch', index: events.length - 1 } : current?.lastPosition ?? { kind: 'known', token: null };
       const eventTypes = decided.map((e) => e.type);
       const entry = {
-        command: { commandId: command.commandId, fingerprint: command.fingerprint, version: next.version, eventTypes },
+        command: { commandId: command.commandId, fingerprint: command.fingerprint, version: next.version },
         position: lastPosition,
       };
       staged.set(command.aggregateId, {
