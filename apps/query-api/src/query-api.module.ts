@@ -1,14 +1,42 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
 import { AppConfig, CommonModule, JsonLogger } from '@es/common';
 import { KafkaModule } from '@es/kafka';
 import { DatabaseModule } from '@es/read-models';
+import { ADMIN_TOKEN, AdminTokenGuard } from './consistency/admin-token.guard';
+import { CheckpointWaiter } from './consistency/checkpoint-waiter.service';
+import { MinPositionInterceptor } from './consistency/min-position.interceptor';
+import { OrdersController } from './orders/orders.controller';
+import { ProductsController } from './products/products.controller';
+import { ProjectionStatusService } from './projections/projection-status.service';
+import { ProjectionsController } from './projections/projections.controller';
+import { ActiveVersionsService } from './shared/active-versions.service';
+import { ReadPoolLifecycle, readPoolProvider } from './shared/read-database';
 
 @Module({})
 export class QueryApiModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
+    let adminToken = config.adminToken;
+    if (!adminToken) {
+      // Contract: when ADMIN_TOKEN is unset a random one is generated and logged once.
+      adminToken = randomBytes(24).toString('base64url');
+      logger.event('warn', 'ADMIN_TOKEN is not set; generated an admin token for this process', { adminToken });
+    }
     return {
       module: QueryApiModule,
       imports: [CommonModule.forApp(config, logger), KafkaModule.forRoot(), DatabaseModule.forRoot()],
+      controllers: [OrdersController, ProductsController, ProjectionsController],
+      providers: [
+        readPoolProvider,
+        ReadPoolLifecycle,
+        { provide: ADMIN_TOKEN, useValue: adminToken },
+        AdminTokenGuard,
+        ActiveVersionsService,
+        CheckpointWaiter,
+        ProjectionStatusService,
+        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+      ],
     };
   }
 }

@@ -43,7 +43,7 @@ describe('CommandDispatcher', () => {
     const { transport, dispatcher } = setup((r) => success(r));
     await dispatcher.dispatch({ ...request, options: { correlationId: 'corr-1', idempotencyKey: 'key-1', expectedVersion: 0 } });
     expect(transport.sent).toEqual([
-      { ...request, commandId: commandIdFor('RegisterProduct', 'key-1'), correlationId: 'corr-1', expectedVersion: 0 },
+      { ...request, commandId: commandIdFor('RegisterProduct', 'key-1', request.aggregateId), correlationId: 'corr-1', expectedVersion: 0 },
     ]);
   });
 

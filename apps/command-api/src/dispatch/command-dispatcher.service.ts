@@ -42,7 +42,7 @@ export class CommandDispatcher {
         type,
         aggregateId,
         data,
-        commandId: commandIdFor(type, options.idempotencyKey),
+        commandId: commandIdFor(type, options.idempotencyKey, aggregateId),
         correlationId: options.correlationId,
         ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
       });

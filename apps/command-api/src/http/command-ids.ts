@@ -11,8 +11,12 @@ import { createHash, randomUUID } from 'node:crypto';
  * Shape: a UUID (RFC 9562 version 8, "custom") from the first 128 bits of a SHA-256 over a
  * domain-separated input, so a command id and an order id made from the same key never coincide.
  */
-export function commandIdFor(commandType: string, idempotencyKey: string | undefined): string {
-  return idempotencyKey === undefined ? randomUUID() : uuidFromHash(`command-id\u0000${commandType}\u0000${idempotencyKey}`);
+export function commandIdFor(commandType: string, idempotencyKey: string | undefined, aggregateId?: string): string {
+  if (idempotencyKey === undefined) return randomUUID();
+  // Scoped to the aggregate: the processor remembers ids per aggregate, and the same key sent to two
+  // different aggregates must not share one outcome in the transport either.
+  const scope = aggregateId === undefined ? '' : `\u0000${aggregateId}`;
+  return uuidFromHash(`command-id\u0000${commandType}${scope}\u0000${idempotencyKey}`);
 }
 
 /** The server-chosen orderId of POST /orders when the body carries none. */

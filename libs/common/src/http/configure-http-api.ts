@@ -1,13 +1,21 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import type { JsonLogger } from '../logging/json-logger';
-import { ProblemFilter } from './problem.filter';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+import { bodyParserProblem, ProblemFilter } from './problem.filter';
 
 export const BODY_LIMIT = '64kb';
 
 /** Shared HTTP wiring of the public APIs: 64 KiB JSON bodies, problem+json errors, OpenAPI at /docs. */
 export function configureHttpApi(app: NestExpressApplication, logger: JsonLogger, title: string, description: string): void {
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  // Right behind the parser: Nest would turn its errors into a bare 400 and lose what went wrong.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const body = bodyParserProblem(error);
+    if (!body) return next(error);
+    res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
   app.useGlobalFilters(new ProblemFilter(logger));
   app.disable('x-powered-by');
   const document = SwaggerModule.createDocument(

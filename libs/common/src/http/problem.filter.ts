@@ -48,20 +48,26 @@ export class ProblemFilter implements ExceptionFilter {
         typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
       return problem(status, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase()) ?? 'Error', detail);
     }
-    // Errors raised by Express' body parser before any handler ran.
-    const parserType = (error as { type?: string } | null)?.type;
-    if (parserType === 'entity.too.large') {
+    const parser = bodyParserProblem(error);
+    if (parser) return parser;
+    return problem(500, 'Internal Server Error', 'an unexpected error occurred');
+  }
+}
+
+/** Errors raised by Express' body parser before any handler ran, or undefined for anything else. */
+export function bodyParserProblem(error: unknown): Problem | undefined {
+  switch ((error as { type?: string } | null)?.type) {
+    case 'entity.too.large':
       return problem(413, 'Payload Too Large', 'the request body is larger than 64 KiB');
-    }
-    if (parserType === 'entity.parse.failed') {
+    case 'entity.parse.failed':
       return problem(400, 'Validation Failed', 'the request body is not valid JSON', {
         errors: [{ field: 'body', message: 'must be valid JSON' }],
       });
-    }
-    if (parserType === 'encoding.unsupported' || parserType === 'charset.unsupported') {
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
       return problem(415, 'Unsupported Media Type', 'the request body encoding is not supported');
-    }
-    return problem(500, 'Internal Server Error', 'an unexpected error occurred');
+    default:
+      return undefined;
   }
 }
 

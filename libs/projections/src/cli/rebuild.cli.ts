@@ -38,7 +38,7 @@ export async function runRebuildCli(
   const meta = new ProjectionMetaRepository(config.namespace);
   try {
     await admin.connect();
-    const ds = createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, poolSize: 1 });
+    const ds = createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, poolSize: 2 });
     await ds.initialize();
     await migrate(ds).finally(() => ds.destroy());
     await meta.ensureRegistered(pool, name);

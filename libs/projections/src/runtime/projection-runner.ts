@@ -123,7 +123,7 @@ export class ProjectionRunner<S = unknown> {
   }
 
   async prepare(): Promise<void> {
-    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 1 });
+    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 2 });
     await ds.initialize();
     try {
       await migrate(ds);
@@ -161,8 +161,11 @@ export class ProjectionRunner<S = unknown> {
     let chunkLimit = Number.POSITIVE_INFINITY;
     while (pending.length > 0 && this.running && isRunning() && !isStale()) {
       const chunk = pending.length > chunkLimit ? pending.slice(0, chunkLimit) : pending;
+      // When the chunk ends the batch, the checkpoint also covers a trailing transaction marker
+      // (batch.lastOffset() counts control records), so a caught-up projection shows lag 0.
+      const upTo = chunk.length === pending.length ? Math.max(Number(chunk[chunk.length - 1].offset), Number(batch.lastOffset())) : undefined;
       try {
-        await this.apply(partition, state, chunk);
+        await this.apply(partition, state, chunk, upTo);
         resolveOffset(chunk[chunk.length - 1].offset);
         pending = pending.slice(chunk.length);
         this.attempts.delete(partition);
@@ -209,13 +212,13 @@ export class ProjectionRunner<S = unknown> {
   }
 
   /** One transaction: load touched rows, fold, multi-row upsert, optimistic checkpoint, NOTIFY. */
-  private async apply(partition: number, state: PartitionState, messages: KafkaMessage[]): Promise<void> {
+  private async apply(partition: number, state: PartitionState, messages: KafkaMessage[], upTo?: number): Promise<void> {
     const events: StoredEvent[] = [];
     for (const m of messages) {
       const event = this.decode(partition, m);
       if (event && this.spec.folds.has(event.type)) events.push(event);
     }
-    const last = Number(messages[messages.length - 1].offset);
+    const last = upTo ?? Number(messages[messages.length - 1].offset);
     const keyOf = this.spec.keyOf ?? ((e: StoredEvent) => e.aggregateId);
     const client: PoolClient = await this.deps.pool.connect();
     const started = process.hrtime.bigint();

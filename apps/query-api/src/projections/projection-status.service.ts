@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Admin } from 'kafkajs';
+import type { Pool } from 'pg';
+import { APP_CONFIG, AppConfig } from '@es/common';
+import { ConflictError, NotFoundError } from '@es/domain';
+import { KAFKA_ADMIN, topics } from '@es/kafka';
+import {
+  isProjectionName,
+  PROJECTION_NAMES,
+  PROJECTIONS,
+  ProjectionMetaRepository,
+  type DeadLetterRow,
+  type ProjectionName,
+} from '@es/read-models';
+import { READ_POOL } from '../shared/read-database';
+
+export interface PartitionStatus {
+  topic: string;
+  partition: number;
+  checkpoint: number | null;
+  endOffset: number;
+  lag: number;
+}
+
+export interface ProjectionStatus {
+  name: string;
+  activeVersion: number;
+  status: 'RUNNING' | 'REBUILDING' | 'STOPPED' | 'NOT_STARTED';
+  lag: number;
+  partitions: PartitionStatus[];
+  rebuild: { targetVersion: number; processed: number; total: number; startedAt: string | null } | null;
+  deadLetters: DeadLetterView[];
+}
+
+export type DeadLetterView = Omit<DeadLetterRow, 'payload'> & { payload?: unknown };
+
+/** GET /projections and the admin operations; everything read live from the registry and Kafka. */
+@Injectable()
+export class ProjectionStatusService {
+  private readonly meta: ProjectionMetaRepository;
+
+  constructor(
+    @Inject(READ_POOL) private readonly pool: Pool,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.meta = new ProjectionMetaRepository(config.namespace);
+  }
+
+  async all(): Promise<ProjectionStatus[]> {
+    return Promise.all(PROJECTION_NAMES.map((name) => this.one(name)));
+  }
+
+  async one(name: ProjectionName): Promise<ProjectionStatus> {
+    const reg = await this.meta.find(this.pool, name);
+    const topic = topics.events(this.config.namespace, PROJECTIONS[name].context);
+    const activeVersion = reg?.activeVersion ?? 1;
+    const [ends, checkpoints, deadLetters] = await Promise.all([
+      this.endOffsets(topic),
+      this.meta.checkpointsOf(this.pool, name, activeVersion),
+      this.meta.deadLettersOf(this.pool, name),
+    ]);
+    const partitions = ends.map(({ partition, end }) => {
+      const cp = checkpoints.find((c) => c.topic === topic && c.partition === partition);
+      // Lag in offsets: what the partition holds beyond the checkpoint (the checkpoint is the last applied offset).
+      return { topic, partition, checkpoint: cp?.offset ?? null, endOffset: end, lag: Math.max(0, end - 1 - (cp?.offset ?? -1)) };
+    });
+    let rebuild: ProjectionStatus['rebuild'] = null;
+    if (reg?.rebuildTargetVersion) {
+      const target = await this.meta.checkpointsOf(this.pool, name, reg.rebuildTargetVersion);
+      const processed = target.reduce((sum, c) => sum + c.offset + 1, 0);
+      rebuild = { targetVersion: reg.rebuildTargetVersion, processed, total: Math.max(reg.rebuildTotal ?? 0, processed), startedAt: reg.rebuildStartedAt };
+    }
+    const stopped = deadLetters.some((d) => d.version === activeVersion && (d.status === 'PENDING' || d.status === 'RETRYING'));
+    return {
+      name,
+      activeVersion,
+      status: !reg ? 'NOT_STARTED' : stopped ? 'STOPPED' : rebuild ? 'REBUILDING' : 'RUNNING',
+      lag: partitions.reduce((sum, p) => sum + p.lag, 0),
+      partitions,
+      rebuild,
+      deadLetters: deadLetters.filter((d) => d.status === 'PENDING' || d.status === 'RETRYING').map(({ payload: _payload, ...rest }) => rest),
+    };
+  }
+
+  /** Records a rebuild request that the projector processes (or the CLI) carry out. */
+  async requestRebuild(name: string): Promise<{ name: string; targetVersion: number }> {
+    if (!isProjectionName(name)) throw new NotFoundError(`unknown projection ${name}`);
+    const ends = await this.endOffsets(topics.events(this.config.namespace, PROJECTIONS[name].context));
+    await this.meta.ensureRegistered(this.pool, name);
+    const targetVersion = await this.meta.requestRebuild(this.pool, name, ends.reduce((sum, p) => sum + p.end, 0));
+    if (targetVersion === undefined) {
+      const reg = await this.meta.find(this.pool, name);
+      throw new ConflictError(`a rebuild of ${name} (to v${reg?.rebuildTargetVersion}) is already running`);
+    }
+    return { name, targetVersion };
+  }
+
+  async deadLetters(name?: string): Promise<DeadLetterRow[]> {
+    if (name !== undefined && !isProjectionName(name)) throw new NotFoundError(`unknown projection ${name}`);
+    return this.meta.deadLettersOf(this.pool, name);
+  }
+
+  async retry(id: number): Promise<DeadLetterRow> {
+    await this.existing(id);
+    if (!(await this.meta.markRetry(this.pool, id))) throw new ConflictError(`dead letter ${id} is not pending`);
+    return (await this.meta.deadLetter(this.pool, id))!;
+  }
+
+  async skip(id: number): Promise<DeadLetterRow> {
+    const before = await this.existing(id);
+    if (before.status !== 'PENDING' || !(await this.meta.skip(this.pool, id))) throw new ConflictError(`dead letter ${id} is not pending`);
+    return (await this.meta.deadLetter(this.pool, id))!;
+  }
+
+  private async existing(id: number): Promise<DeadLetterRow> {
+    const row = Number.isSafeInteger(id) ? await this.meta.deadLetter(this.pool, id) : undefined;
+    if (!row) throw new NotFoundError(`dead letter ${id} not found`);
+    return row;
+  }
+
+  private async endOffsets(topic: string): Promise<{ partition: number; end: number }[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic).catch(() => []);
+    return offsets.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+  }
+}

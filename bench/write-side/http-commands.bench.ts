@@ -1,0 +1,101 @@
+/**
+ * Commands through the HTTP API (command-api → Kafka → command-processor → reply), at a fixed rate
+ * and at saturation, beside a baseline measured in the same run: the raw kafkajs transactional
+ * producer writing the same events (one transaction per event, and batches of 100).
+ *
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/write-side/http-commands.bench.ts [--rate 1500] [--seconds 20] [--concurrency 64]
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { serializeEvent, type EventEnvelope } from '@es/event-store';
+import { randomNamespace, startApp } from '@es/testing';
+import { benchInfra, report, round, summarize } from '../lib/bench-infra';
+import { fixedRate, LoadResult, post, saturate } from '../lib/http-load';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const RATE = arg('rate', 1500);
+const SECONDS = arg('seconds', 20);
+const CONCURRENCY = arg('concurrency', 64);
+const PRODUCTS = 1000;
+
+function row(name: string, r: LoadResult) {
+  const s = summarize(r.latenciesMs);
+  return { scenario: name, 'ok/s': round(r.ok / r.seconds, 0), ok: r.ok, failed: r.failed, 'p50 ms': s.p50, 'p99 ms': s.p99, 'max ms': s.max };
+}
+
+async function baseline(kafka: Kafka, ns: string, events: number, perTransaction: number): Promise<LoadResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `${ns}.baseline.events`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ transactionalId: `${ns}.baseline.${perTransaction}`, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const latencies: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < events; i += perTransaction) {
+    const t0 = performance.now();
+    const tx = await producer.transaction();
+    const messages = Array.from({ length: Math.min(perTransaction, events - i) }, (_, j) => {
+      const sku = `SKU-${(i + j) % PRODUCTS}`;
+      const e: EventEnvelope = {
+        eventId: randomUUID(), type: 'StockReceived', schemaVersion: 1, context: 'inventory', aggregateType: 'Product', aggregateId: sku,
+        version: i + j + 2, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, occurredAt: new Date().toISOString(), payload: { sku, quantity: 1 },
+      };
+      return serializeEvent(e);
+    });
+    await tx.send({ topic, messages, acks: -1 });
+    await tx.commit();
+    const ms = performance.now() - t0;
+    for (let j = 0; j < messages.length; j += 1) latencies.push(ms);
+  }
+  await producer.disconnect();
+  return { sent: events, ok: events, failed: 0, seconds: (performance.now() - start) / 1000, latenciesMs: latencies };
+}
+
+async function main() {
+  const infra = await benchInfra();
+  const ns = randomNamespace('h');
+  const env = { ES_NAMESPACE: ns };
+  const processor = await startApp('command-processor', env);
+  const api = await startApp('command-api', env);
+  const kafka = new Kafka({ clientId: 'bench', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  try {
+    for (let i = 0; i < PRODUCTS; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => post(`${api.url}/products`, { sku: `SKU-${i + j}`, name: `Product ${i + j}` })));
+    }
+    const receive = async (i: number) => (await post(`${api.url}/products/SKU-${i % PRODUCTS}/stock`, { quantity: 1 })).status === 200;
+    await saturate(16, 3, receive); // warm-up: JIT, connections, partition restore
+    process.stderr.write(`fixed rate ${RATE}/s for ${SECONDS}s…\n`);
+    const fixed = await fixedRate(RATE, SECONDS, receive);
+    process.stderr.write(`saturation with ${CONCURRENCY} clients for ${SECONDS}s…\n`);
+    const saturated = await saturate(CONCURRENCY, SECONDS, receive);
+    process.stderr.write('baselines…\n');
+    const single = await baseline(kafka, ns, Math.min(3000, saturated.ok), 1);
+    const batched = await baseline(kafka, ns, saturated.ok, 100);
+    const rows = [
+      row(`HTTP fixed rate ${RATE}/s`, fixed),
+      row(`HTTP saturation (${CONCURRENCY} clients)`, saturated),
+      row('baseline: kafkajs tx per event', single),
+      row('baseline: kafkajs tx per 100 events', batched),
+    ];
+    rows.push({
+      scenario: 'ratio HTTP saturation / tx-per-event baseline',
+      'ok/s': round(saturated.ok / saturated.seconds / (single.ok / single.seconds)),
+      ok: 0, failed: 0, 'p50 ms': NaN, 'p99 ms': NaN, 'max ms': NaN,
+    });
+    report('write-side-http-commands', rows, { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY });
+  } finally {
+    await api.stop();
+    await processor.stop();
+    await infra.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
