@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { serializeEvent, type EventEnvelope } from '@es/event-store';
+import { TRANSACTIONAL_RETRY } from '@es/kafka';
 import { randomNamespace, startApp } from '@es/testing';
 import { benchInfra, report, round, summarize } from '../lib/bench-infra';
 import { fixedRate, LoadResult, post, saturate } from '../lib/http-load';
@@ -32,7 +33,7 @@ async function baseline(kafka: Kafka, ns: string, events: number, perTransaction
   const topic = `${ns}.baseline.events`;
   await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
   await admin.disconnect();
-  const producer = kafka.producer({ transactionalId: `${ns}.baseline.${perTransaction}`, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ transactionalId: `${ns}.baseline.${perTransaction}`, idempotent: true, maxInFlightRequests: 1, retry: TRANSACTIONAL_RETRY });
   await producer.connect();
   const latencies: number[] = [];
   const start = performance.now();

@@ -34,7 +34,7 @@ describe('query API over the projected read models', () => {
 
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${api.url}${path}`, { headers });
-    return { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: await res.json() };
+    return { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
   };
 
   it('answers GET /orders/{id} with exactly the contract fields', async () => {
@@ -162,10 +162,11 @@ describe('query API over the projected read models', () => {
     expect((await post('inventory')).status).toBe(401);
     expect((await post('inventory', 'wrong-token-wrong-token')).status).toBe(401);
     expect((await post('nope', ADMIN_TOKEN)).status).toBe(404);
+    const before = await fx.products(1);
     const accepted = await post('inventory', ADMIN_TOKEN);
     expect([accepted.status, await accepted.json()]).toEqual([202, { name: 'inventory', targetVersion: 2 }]);
     expect((await post('inventory', ADMIN_TOKEN)).status).toBe(409);
     await waitFor(async () => (await fx.activeVersion('inventory')) === 2, { timeoutMs: 30000, what: 'the rebuild to finish' });
-    expect(await fx.products(2)).toEqual(await fx.products(1).catch(() => fx.products(2)));
+    expect(await fx.products(2)).toEqual(before);
   });
 });

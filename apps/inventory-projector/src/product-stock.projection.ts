@@ -1,6 +1,6 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { FoldInput, productStockFolds } from '@es/projections';
+import { FoldInput, RethrowFoldErrorsFilter, productStockFolds } from '@es/projections';
 import type { ProductStockRow } from '@es/read-models';
 
 type Input = FoldInput<ProductStockRow>;
@@ -9,6 +9,8 @@ type Input = FoldInput<ProductStockRow>;
  * The inventory projection: the events it applies, each a pure fold step run by the projector
  * transport inside the batch transaction (libs/projections/src/inventory/product-stock.fold.ts).
  */
+// A fold error is the dead letter's diagnosis: keep it instead of Nest's generic RPC error.
+@UseFilters(RethrowFoldErrorsFilter)
 @Controller()
 export class ProductStockProjection {
   @EventPattern('ProductRegistered')

@@ -13,6 +13,13 @@ import {
 } from '@es/event-store';
 import { topics, transactionalIds } from './topics';
 
+/**
+ * Right after a commit the coordinator is still writing the transaction markers and answers the next
+ * transaction's AddPartitionsToTxn with CONCURRENT_TRANSACTIONS for a few milliseconds. kafkajs'
+ * default first back-off (300 ms) turned that into a 300 ms stall per transaction; start at 2 ms.
+ */
+export const TRANSACTIONAL_RETRY = { retries: 12, initialRetryTime: 2, maxRetryTime: 2000 } as const;
+
 /** Key of the records a new owner writes to mark "everything before this is what I restore". */
 export const RESTORE_MARKER_KEY = '__restore_marker__';
 
@@ -25,6 +32,8 @@ export interface KafkaPartitionLogOptions {
   readonly logger?: JsonLogger;
   /** Keeps the command consumer's group session alive during a long restore. */
   readonly heartbeat?: () => Promise<void>;
+  /** Observes the duration of each phase of a commit, in seconds (events, records+replies, offsets, commit). */
+  readonly observePhase?: (phase: 'events' | 'records_replies' | 'offsets' | 'commit', seconds: number) => void;
 }
 
 /**
@@ -54,7 +63,7 @@ export class KafkaPartitionLog implements PartitionLog {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       transactionTimeout: 30000,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      retry: TRANSACTIONAL_RETRY,
     });
   }
 
@@ -85,6 +94,13 @@ export class KafkaPartitionLog implements PartitionLog {
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
+    const observe = this.options.observePhase;
+    let mark = performance.now();
+    const phase = (name: 'events' | 'records_replies' | 'offsets' | 'commit') => {
+      const now = performance.now();
+      observe?.(name, (now - mark) / 1000);
+      mark = now;
+    };
     const tx = await this.producer.transaction();
     try {
       let positions: string[] = [];
@@ -102,6 +118,7 @@ export class KafkaPartitionLog implements PartitionLog {
           encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }),
         );
       }
+      phase('events');
       const records = commit.records(positions);
       const topicMessages = [];
       if (records.length > 0) {
@@ -121,13 +138,16 @@ export class KafkaPartitionLog implements PartitionLog {
         });
       }
       if (topicMessages.length > 0) await tx.sendBatch({ acks: -1, topicMessages });
+      phase('records_replies');
       if (commit.nextInputOffset !== undefined) {
         await tx.sendOffsets({
           consumerGroupId: this.options.consumerGroupId,
           topics: [{ topic: this.commandsTopic, partitions: [{ partition: this.partition, offset: commit.nextInputOffset }] }],
         });
       }
+      phase('offsets');
       await tx.commit();
+      phase('commit');
       return positions;
     } catch (error) {
       await tx.abort().catch(() => undefined);

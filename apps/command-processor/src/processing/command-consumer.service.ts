@@ -28,6 +28,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
   private readonly commandsTotal;
   private readonly batchSeconds;
   private readonly aggregatesGauge;
+  private readonly txPhaseSeconds;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -39,6 +40,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     this.commandsTotal = metrics.counter('es_commands_total', 'Commands processed', ['context', 'outcome']);
     this.batchSeconds = metrics.histogram('es_command_batch_seconds', 'Decide + transactional commit of one command batch', ['context']);
     this.aggregatesGauge = metrics.gauge('es_aggregates_in_memory', 'Aggregates held by this instance', ['context']);
+    this.txPhaseSeconds = metrics.histogram('es_command_tx_phase_seconds', 'Kafka round trips of one command transaction, by phase', ['context', 'phase']);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -150,6 +152,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           consumerGroupId: groupId,
           logger: this.logger,
           heartbeat,
+          observePhase: (phase, seconds) => this.txPhaseSeconds.observe({ context: runtime.context, phase }, seconds),
         });
         const created = new PartitionProcessor(definition, log, {
           idempotencyWindow: 32,

@@ -3,7 +3,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
-import { groups, KAFKA, topics, transactionalIds } from '@es/kafka';
+import { groups, KAFKA, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@es/kafka';
 
 /**
  * The fulfillment process manager. It keeps no state of its own: each reaction is a pure function
@@ -133,6 +133,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        retry: TRANSACTIONAL_RETRY,
       });
       producer = created.connect().then(() => created);
       producer.catch(() => this.producers.delete(key));

@@ -61,6 +61,7 @@ export class ProjectionRunner<S = unknown> {
   private readonly stopped = new Map<number, StoppedPartition>();
   private readonly attempts = new Map<number, number>();
   private readonly retrying = new Set<number>();
+  private readonly locks = new Map<number, Promise<unknown>>();
   private control?: NodeJS.Timeout;
   private running = false;
   private readonly channel: string;
@@ -102,6 +103,13 @@ export class ProjectionRunner<S = unknown> {
     this.consumer = consumer;
     // A new assignment may hand us partitions another instance advanced: re-read checkpoints.
     consumer.on(consumer.events.GROUP_JOIN, () => this.partitions.clear());
+    // Batches of nothing but transaction markers never reach eachBatch; moving the checkpoint over
+    // them keeps a caught-up projection at lag 0 in GET /projections.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0 && payload.topic === this.topic && payload.firstOffset !== null) {
+        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(() => undefined);
+      }
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
     this.running = true;
@@ -134,7 +142,42 @@ export class ProjectionRunner<S = unknown> {
     await this.meta.initCheckpoints(this.deps.pool, this.name, this.version, this.topic, partitions);
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    return this.withLock(payload.batch.partition, () => this.processBatch(payload));
+  }
+
+  /** Serialises the work on one partition (batches and marker advances). */
+  private withLock<T>(partition: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(partition) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.locks.set(partition, next.catch(() => undefined));
+    return next;
+  }
+
+  private async advanceOverMarkers(partition: number, first: number, last: number): Promise<void> {
+    const state = this.partitions.get(partition);
+    // Only when the filtered range starts right after the checkpoint: nothing real lies in between.
+    if (!state || !state.seeked || this.stopped.has(partition) || first > state.checkpoint + 1 || last <= state.checkpoint) return;
+    const client = await this.deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, last))) {
+        await client.query('ROLLBACK');
+        this.partitions.delete(partition);
+        return;
+      }
+      await client.query('SELECT pg_notify($1, $2)', [this.channel, `${this.name}:${this.version}:${this.topic}:${partition}:${last}`]);
+      await client.query('COMMIT');
+      state.checkpoint = last;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
     if (this.stopped.has(partition) || batch.messages.length === 0) return;
     let state = this.partitions.get(partition);
@@ -169,8 +212,6 @@ export class ProjectionRunner<S = unknown> {
         resolveOffset(chunk[chunk.length - 1].offset);
         pending = pending.slice(chunk.length);
         this.attempts.delete(partition);
-        await heartbeat();
-        continue;
       } catch (error) {
         if (error instanceof CheckpointConflictError) {
           // Another instance owns the partition now (or did for a while): start over from the database.
@@ -208,6 +249,8 @@ export class ProjectionRunner<S = unknown> {
         pending = pending.filter((m) => Number(m.offset) > culprit);
         chunkLimit = Number.POSITIVE_INFINITY;
       }
+      // A rebalance surfaces here; what is committed is committed, the new owner starts after it.
+      if (!(await heartbeat().then(() => true, () => false))) return;
     }
   }
 

@@ -26,6 +26,6 @@ export async function connectProjector(
     metrics: app.get(Metrics),
     health: app.get(HealthRegistry),
   });
-  app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy });
   await app.startAllMicroservices();
 }

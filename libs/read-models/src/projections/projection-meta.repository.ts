@@ -174,20 +174,21 @@ export class ProjectionMetaRepository {
    * projector (which re-reads the checkpoint when it sees the status change) resumes after it.
    */
   async skip(sql: Sql, id: number): Promise<boolean> {
+    // One statement, so atomic: mark the dead letter and move its partition's checkpoint onto it
+    // (never backwards: under the skip policy it may already be past).
     const { rows } = await sql.query(
       `WITH dl AS (
          UPDATE ${this.deadLetters} SET status = 'SKIPPED', resolved_at = now() WHERE id = $1 AND status = 'PENDING'
-         RETURNING projection, version, topic, partition, "offset")
-       UPDATE ${this.checkpoints} c SET "offset" = dl."offset", updated_at = now() FROM dl
-        WHERE c.projection = dl.projection AND c.version = dl.version AND c.topic = dl.topic AND c.partition = dl.partition
-          AND c."offset" < dl."offset"
-       RETURNING 1 AS moved, (SELECT count(*) FROM dl) AS marked`,
+         RETURNING projection, version, topic, partition, "offset"),
+       moved AS (
+         UPDATE ${this.checkpoints} c SET "offset" = dl."offset", updated_at = now() FROM dl
+          WHERE c.projection = dl.projection AND c.version = dl.version AND c.topic = dl.topic AND c.partition = dl.partition
+            AND c."offset" < dl."offset"
+         RETURNING 1)
+       SELECT count(*)::int AS marked FROM dl`,
       [id],
     );
-    // The checkpoint row may already be past the event (skip-policy race); the status update is what counts.
-    if (rows.length > 0) return true;
-    const after = await this.deadLetter(sql, id);
-    return after?.status === 'SKIPPED';
+    return rows[0].marked === 1;
   }
 
   /** A retried event went through: its dead letter is resolved in the batch's transaction. */

@@ -1,0 +1,75 @@
+import { AppProcess, randomNamespace, startApp, waitFor } from '@es/testing';
+import { EventLogBuilder } from './support/event-log.builder';
+import { ReadSideFixture } from './support/read-side.fixture';
+
+const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/**
+ * Issue 4, poison events: after bounded retries the event is dead-lettered, its partition stops
+ * (default policy) and GET /projections reports it; an operator skips it or retries it.
+ */
+describe('poison events in the inventory projection', () => {
+  const fx = new ReadSideFixture(randomNamespace());
+  const log = new EventLogBuilder();
+  const apps: AppProcess[] = [];
+  let api: AppProcess;
+  let projector: AppProcess;
+
+  beforeAll(async () => {
+    await fx.setUp();
+    projector = await startApp('inventory-projector', { ...fx.env, PROJECTION_MAX_ATTEMPTS: '2' });
+    api = await startApp('query-api', { ...fx.env, ADMIN_TOKEN });
+    apps.push(projector, api);
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+    await fx.tearDown();
+  });
+
+  const inventory = async () => ((await (await fetch(`${api.url}/projections`)).json()) as any[]).find((p) => p.name === 'inventory');
+  const admin = (path: string) => fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const product = (sku: string) => fetch(`${api.url}/products/${sku}`);
+
+  it('dead-letters a record that is not an event, stops its partition and reports it; skip resumes after it', async () => {
+    await fx.appender.appendRaw('inventory', 'ghost', 'this is not json', { type: 'ProductRegistered' });
+    await fx.appender.append([log.productRegistered('ghost'), log.productRegistered('healthy-neighbour-1')]);
+
+    const stopped = await waitFor(async () => {
+      const p = await inventory();
+      return p.status === 'STOPPED' && p.deadLetters.length === 1 && p;
+    }, { what: 'the dead letter to be reported' });
+    expect(stopped.deadLetters[0]).toMatchObject({ projection: 'inventory', eventType: 'ProductRegistered', status: 'PENDING', error: expect.stringContaining('not JSON') });
+    const health = (await (await fetch(`${projector.url}/health`)).json()) as any;
+    expect(health.checks['projection:inventory']).toMatchObject({ ok: false });
+    expect((await product('ghost')).status).toBe(404); // the partition stopped before the later events
+
+    expect((await fetch(`${api.url}/projections/dead-letters/${stopped.deadLetters[0].id}/skip`, { method: 'POST' })).status).toBe(401);
+    const skipped = await admin(`/projections/dead-letters/${stopped.deadLetters[0].id}/skip`);
+    expect([skipped.status, ((await skipped.json()) as any).status]).toEqual([202, 'SKIPPED']);
+    await waitFor(async () => (await product('ghost')).status === 200, { what: 'the partition to resume after the skipped record' });
+    expect((await inventory()).status).toBe('RUNNING');
+    expect((await admin(`/projections/dead-letters/${stopped.deadLetters[0].id}/skip`)).status).toBe(409);
+  });
+
+  it('dead-letters an event the fold rejects; after the cause is repaired a retry applies it and the partition resumes', async () => {
+    // Stock for a product the read model has never seen: the fold refuses it.
+    await fx.appender.append([log.stockReceived('phantom', 5), log.stockReceived('phantom', 7)]);
+    const stopped = await waitFor(async () => {
+      const p = await inventory();
+      return p.deadLetters.length === 1 && p.deadLetters[0].eventType === 'StockReceived' && p;
+    }, { what: 'the dead letter to be reported' });
+    expect(stopped.deadLetters[0]).toMatchObject({ status: 'PENDING', attempts: 2, error: expect.stringContaining('never seen') });
+
+    // The operator repairs the read model (e.g. restores the row lost from a backup) …
+    await fx.pool.query(`INSERT INTO "${fx.schema('inventory')}".products (sku, name, on_hand, reserved, version) VALUES ('phantom', 'Phantom', 0, 0, 0)`);
+    const retried = await admin(`/projections/dead-letters/${stopped.deadLetters[0].id}/retry`);
+    expect(retried.status).toBe(202);
+
+    await waitFor(async () => ((await (await product('phantom')).json()) as any).onHand === 12, { what: 'the retried and the following event' });
+    const after = await inventory();
+    expect([after.status, after.deadLetters]).toEqual(['RUNNING', []]);
+    const all = (await (await fetch(`${api.url}/projections/dead-letters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as any[];
+    expect(all.map((d) => d.status)).toEqual(['SKIPPED', 'RESOLVED']);
+  });
+});
