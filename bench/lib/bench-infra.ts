@@ -6,12 +6,15 @@ import { join } from 'node:path';
  * Benchmarks run against the real thing: KAFKA_BROKERS / DATABASE_URL when set, otherwise a
  * throwaway local broker and embedded PostgreSQL, exactly as the test suite does.
  */
+/** The launcher favours fast starts (C1 only); a benchmark measures the broker at full speed. */
+const FULL_JIT = ['-XX:TieredStopAtLevel=4', '-XX:CICompilerCount=2'];
+
 export async function benchInfra(): Promise<{ stop(): Promise<void> }> {
   const stops: (() => Promise<void>)[] = [];
   if (!process.env.KAFKA_BROKERS) {
     const { startKafka } = require('../../tools/kafka/launcher');
     const { throwawayDir } = require('../../tools/postgres/launcher');
-    const kafka = await startKafka({ dataDir: join(throwawayDir('es-bench-kafka-'), 'kafka'), port: 0, heapMb: 1024 });
+    const kafka = await startKafka({ dataDir: join(throwawayDir('es-bench-kafka-'), 'kafka'), port: 0, heapMb: 1024, jvmArgs: FULL_JIT });
     process.env.KAFKA_BROKERS = kafka.brokers;
     stops.push(() => kafka.stop());
   }

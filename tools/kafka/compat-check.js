@@ -314,6 +314,25 @@ async function main() {
     return `A=${assignments.A} (after B left) committed ${r.partitions.map((p) => `p${p.partition}@${p.offset}`).join(' ')}; group ${g.state}/${g.protocolType}`;
   }, { timeoutMs: 90000 });
 
+  if (handle) {
+    await check('broker restart: data kept, clients reconnect', async () => {
+      const before = await admin.fetchTopicOffsets(T.events);
+      const t0 = Date.now();
+      await handle.restart();
+      const ms = Date.now() - t0;
+      await producer.send({ topic: T.events, acks: -1, messages: [{ key: 'k0', value: 'after-restart' }] });
+      const tx = await txProducer.transaction();
+      await tx.send({ topic: T.txn, messages: [{ value: 'c5' }] });
+      await tx.commit();
+      const after = await admin.fetchTopicOffsets(T.events);
+      const sum = (o) => o.reduce((s, p) => s + Number(p.high), 0);
+      assert(sum(after) === sum(before) + 1, `one more record after restart (${sum(before)} -> ${sum(after)})`);
+      const seen = await consumeAll(T.txn, { groupId: `compat-${run}-rc2`, expect: 5 });
+      assert(seen.join(',') === 'c1,c2,c3,c4,c5', `committed records survive the restart, got ${seen.join(',')}`);
+      return `restart ${(ms / 1000).toFixed(1)}s`;
+    }, { required: false, timeoutMs: 90000 });
+  }
+
   await check('admin listGroups / deleteTopics', async () => {
     const { groups } = await admin.listGroups();
     assert(groups.length > 0, 'groups listed');

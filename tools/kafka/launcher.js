@@ -127,7 +127,7 @@ async function ensureKafkaJars({ version = DEFAULT_KAFKA_VERSION, log } = {}) {
   if (!jarPromises.has(key)) {
     const p = doEnsureKafkaJars(version, makeLog(log));
     jarPromises.set(key, p);
-    p.catch(() => jarPromises.delete(key));
+    p.finally(() => jarPromises.delete(key)).catch(() => {}); // dedupes concurrent calls only
   }
   return jarPromises.get(key);
 }
@@ -286,7 +286,7 @@ function kafkaConnection(host, port, timeoutMs) {
  * KRaft the data-plane listener starts processing requests last), then Metadata listing our node.
  * Resolves { ready: boolean, reason }.
  */
-async function probeBroker(host, port, timeoutMs = 3000) {
+async function probeBroker(host, port, timeoutMs = 3000, expectedClusterId = null) {
   let conn;
   try {
     conn = await kafkaConnection(host, port, timeoutMs);
@@ -321,7 +321,12 @@ async function probeBroker(host, port, timeoutMs = 3000) {
       off += 2 + (rack > 0 ? rack : 0);
     }
     if (!ids.includes(NODE_ID)) return { ready: false, reason: 'broker not yet in metadata' };
-    return { ready: true, reason: `metadata v${v} lists broker ${NODE_ID}` };
+    const len = md.readInt16BE(off);
+    const clusterId = len >= 0 ? md.toString('utf8', off + 2, off + 2 + len) : null;
+    if (expectedClusterId && clusterId !== expectedClusterId) {
+      return { ready: false, reason: `another cluster (${clusterId}) answers on port ${port}` };
+    }
+    return { ready: true, reason: `metadata v${v} lists broker ${NODE_ID}`, clusterId };
   } catch (e) {
     return { ready: false, reason: e.code || e.message };
   } finally {
@@ -737,23 +742,26 @@ async function startKafka(o = {}) {
     );
     fs.writeFileSync(f.state, JSON.stringify({ version, port, controllerPort, clusterId }, null, 2));
     spawnWatchdog(child.pid);
+    if (o.cleanup !== false) unregisterCleanup = registerCleanup(handle);
 
     const deadline = t0 + startTimeoutMs;
     let last = '';
     for (;;) {
       if (exitInfo) {
         cleanupPidFile(f.pid, child.pid);
+        unregisterCleanup();
         throw new Error(
           `Kafka exited during startup (code ${exitInfo.code}, signal ${exitInfo.signal})${firstError(f, since)}.\n` +
             `--- ${f.out}\n${tail(f.out, 20)}\n--- ${f.log}\n${tail(f.log, 20)}`,
         );
       }
-      const probe = await probeBroker('127.0.0.1', port, 2000);
+      const probe = await probeBroker('127.0.0.1', port, 2000, clusterId || null);
       if (probe.ready) break;
       last = probe.reason;
       if (Date.now() > deadline) {
         await terminate(child.pid, { timeoutMs: 5000, log });
         cleanupPidFile(f.pid, child.pid);
+        unregisterCleanup();
         throw new Error(`Kafka did not become ready within ${startTimeoutMs}ms (last probe: ${last}).\n--- ${f.log}\n${tail(f.log, 30)}`);
       }
       await sleep(150);
@@ -762,15 +770,18 @@ async function startKafka(o = {}) {
     log(`Kafka ${version} ready on ${handle.brokers} (pid ${child.pid}, ${(handle.startupMs / 1000).toFixed(1)}s, data ${dataDir})`);
   };
 
+  let unregisterCleanup = () => {};
   const stop = async () => {
     const pid = handle.pid;
     if (!pid) return;
     await terminate(pid, { timeoutMs: stopTimeoutMs, log });
     cleanupPidFile(f.pid, pid);
+    unregisterCleanup();
   };
   const kill = async () => {
     const pid = handle.pid;
     if (!pid) return;
+    unregisterCleanup();
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -788,15 +799,6 @@ async function startKafka(o = {}) {
   Object.assign(handle, { stop, kill, restart });
 
   await launch();
-  if (o.cleanup !== false) {
-    const unregister = registerCleanup(handle);
-    handle.exited.then(() => {}); // keep a reference; unregister on explicit stop
-    const origStop = handle.stop;
-    handle.stop = async () => {
-      await origStop();
-      unregister();
-    };
-  }
   return handle;
 }
 
@@ -955,6 +957,11 @@ async function main(argv) {
     });
     const info = await handle.exited;
     if (!stopping) {
+      clearInterval(keepAlive);
+      if (info.code === 0 || info.code === 143) {
+        log('the broker was stopped from outside (SIGTERM)');
+        process.exit(0);
+      }
       log(`the broker exited unexpectedly (code ${info.code}, signal ${info.signal})\n${tail(handle.logFile, 20)}`);
       process.exit(1);
     }

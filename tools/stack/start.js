@@ -53,7 +53,7 @@ async function main() {
   const env = { ...process.env };
   if (!env.KAFKA_BROKERS) {
     say('starting Kafka (data in .data/kafka)…');
-    const kafka = await startKafka({ dataDir: path.join(dataDir, 'kafka'), port: 9092, log: (m) => say(m) });
+    const kafka = await startKafka({ dataDir: path.join(dataDir, 'kafka'), port: 9092, log: (m) => say(m), jvmArgs: ['-XX:TieredStopAtLevel=4', '-XX:CICompilerCount=2'] });
     cleanups.push(() => kafka.stop());
     env.KAFKA_BROKERS = kafka.brokers;
   }
