@@ -12,7 +12,7 @@ describe('a command processor killed with SIGKILL in the middle of a stream of c
   const ns = randomNamespace();
   const kafka = new Kafka({ clientId: 'crash-test', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
   const env = { ES_NAMESPACE: ns, TOPIC_PARTITIONS: String(PARTITIONS) };
-  const transport = new KafkaCommandTransport(kafka, { namespace: ns, timeoutMs: 45000 });
+  const transport = new KafkaCommandTransport(kafka, { namespace: ns, timeoutMs: 20000 });
   let processor: AppProcess | undefined;
 
   beforeAll(async () => {

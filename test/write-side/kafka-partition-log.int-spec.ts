@@ -6,7 +6,20 @@ import { randomNamespace } from '@es/testing';
 describe('KafkaPartitionLog', () => {
   const kafka = new Kafka({ clientId: 'log-contract', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
   let ns = '';
-  const open = () => KafkaPartitionLog.open(kafka, { namespace: ns, context: 'inventory', partition: 1, consumerGroupId: `${ns}.group` });
+  let breakNext = false;
+  const open = () =>
+    KafkaPartitionLog.open(kafka, {
+      namespace: ns,
+      context: 'inventory',
+      partition: 1,
+      consumerGroupId: `${ns}.group`,
+      beforeCommit: () => {
+        if (breakNext) {
+          breakNext = false;
+          throw new Error('crash after the append');
+        }
+      },
+    });
 
   partitionLogContract('the Kafka log (events + compacted state topic, one transaction)', () => ({
     open: async () => {
@@ -19,6 +32,7 @@ describe('KafkaPartitionLog', () => {
       return open();
     },
     reopen: open,
+    breakNextCommit: () => void (breakNext = true),
   }));
 
   it('fences the previous owner: once a new owner opened the partition, the old one cannot commit', async () => {
@@ -32,8 +46,8 @@ describe('KafkaPartitionLog', () => {
     const owner = await open();
     await owner.restore();
 
-    await expect(zombie.commit({ events: [], records: () => [], replies: [], nextInputOffset: '1' })).rejects.toThrow();
-    await expect(owner.commit({ events: [], records: () => [], replies: [], nextInputOffset: '1' })).resolves.toEqual([]);
+    await expect(zombie.commit({ events: [], records: [], nextInputOffset: '1' })).rejects.toThrow();
+    await expect(owner.commit({ events: [], records: [], nextInputOffset: '1' })).resolves.toEqual([]);
     await Promise.all([zombie.close(), owner.close()]);
   });
 });

@@ -1,7 +1,6 @@
 import type { BoundedContext } from '@es/domain';
-import type { CommandReply } from './command-envelope';
 import type { EventEnvelope } from './event-envelope';
-import type { AggregateRecord, PartitionCommit, PartitionLog } from './partition-log.port';
+import { AddressedReply, AggregateRecord, PartitionCommit, PartitionLog, PENDING_POSITION } from './partition-log.port';
 import { encodePosition } from './position';
 
 /**
@@ -10,7 +9,7 @@ import { encodePosition } from './position';
  */
 export class InMemoryPartitionLog implements PartitionLog {
   readonly events: EventEnvelope[] = [];
-  readonly replies: { replyTo: string; reply: CommandReply }[] = [];
+  readonly replies: AddressedReply[] = [];
   readonly inputOffsets: string[] = [];
   private readonly records = new Map<string, AggregateRecord>();
   private failNext?: Error;
@@ -23,7 +22,23 @@ export class InMemoryPartitionLog implements PartitionLog {
   }
 
   async restore(): Promise<Map<string, AggregateRecord>> {
-    return new Map(JSON.parse(JSON.stringify([...this.records])));
+    const end = this.events.length > 0 ? this.position(this.events.length - 1) : null;
+    const resolve = (p: string | null) => (p === PENDING_POSITION ? end : p);
+    const copy = JSON.parse(JSON.stringify([...this.records])) as [string, AggregateRecord][];
+    return new Map(
+      copy.map(([id, r]) => [
+        id,
+        { ...r, lastPosition: resolve(r.lastPosition), recentCommands: r.recentCommands.map((c) => ({ ...c, position: resolve(c.position) })) },
+      ]),
+    );
+  }
+
+  async reply(replies: readonly AddressedReply[]): Promise<void> {
+    this.replies.push(...replies);
+  }
+
+  private position(index: number): string {
+    return encodePosition({ context: this.context, partition: this.partition, offset: String(index) });
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
@@ -33,15 +48,11 @@ export class InMemoryPartitionLog implements PartitionLog {
       throw error;
     }
     const base = this.events.length;
-    const positions = commit.events.map((_, i) =>
-      encodePosition({ context: this.context, partition: this.partition, offset: String(base + i) }),
-    );
+    const positions = commit.events.map((_, i) => this.position(base + i));
     // Everything is computed before anything is kept: a throw leaves the log as it was.
-    const records = commit.records(positions).map((r) => JSON.parse(JSON.stringify(r)) as AggregateRecord);
-    const replies = commit.replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) }));
+    const records = commit.records.map((r) => JSON.parse(JSON.stringify(r)) as AggregateRecord);
     this.events.push(...commit.events);
     for (const record of records) this.records.set(record.aggregateId, record);
-    this.replies.push(...replies);
     if (commit.nextInputOffset !== undefined) this.inputOffsets.push(commit.nextInputOffset);
     return positions;
   }

@@ -22,18 +22,24 @@ export interface AggregateRecord<S = unknown> {
   readonly recentCommands: readonly RecentCommand[];
 }
 
-export interface PendingReply {
+/**
+ * Written in place of a position that is not known yet: the positions of a commit's own events exist
+ * only once the broker appended them, and the records travel in the same append. A restore turns it
+ * into a position at or after the true one (the partition's end), which keeps read-your-writes
+ * correct: waiting for a later offset of an already committed log only ever waits a little longer.
+ */
+export const PENDING_POSITION = 'pending';
+
+export interface AddressedReply {
   readonly replyTo: string;
-  /** Filled by the log with the events' real positions before it is sent. */
-  readonly build: (positions: readonly string[]) => CommandReply;
+  readonly reply: CommandReply;
 }
 
 /** One atomic unit of the write side: all of it becomes visible, or none of it. */
 export interface PartitionCommit {
   readonly events: readonly EventEnvelope[];
-  /** Called with each event's position token (same order as `events`) to finish the records. */
-  readonly records: (positions: readonly string[]) => readonly AggregateRecord[];
-  readonly replies: readonly PendingReply[];
+  /** The touched aggregates' records; positions of this commit's own events are PENDING_POSITION. */
+  readonly records: readonly AggregateRecord[];
   /** The next command offset to consume: committed with the rest (exactly-once input). */
   readonly nextInputOffset?: string;
 }
@@ -44,9 +50,15 @@ export interface PartitionCommit {
  */
 export interface PartitionLog {
   readonly partition: number;
-  /** Every aggregate's latest record, as committed. */
+  /** Every aggregate's latest record, as committed, with PENDING_POSITION resolved. */
   restore(): Promise<Map<string, AggregateRecord>>;
   /** Appends atomically and returns the events' position tokens. */
   commit(commit: PartitionCommit): Promise<readonly string[]>;
+  /**
+   * Outcomes for the waiting command APIs, after a successful commit. Deliberately outside the
+   * transaction (one round trip less per commit): a reply lost in a crash is a 504 for the client,
+   * whose retry with the same command id gets the remembered outcome.
+   */
+  reply(replies: readonly AddressedReply[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,12 +3,14 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { BoundedContext } from '@es/domain';
 import type { JsonLogger } from '@es/common';
 import {
+  AddressedReply,
   AggregateRecord,
   decodeJson,
   encodeJson,
   encodePosition,
   PartitionCommit,
   PartitionLog,
+  PENDING_POSITION,
   serializeEvent,
 } from '@es/event-store';
 import { topics, transactionalIds } from './topics';
@@ -33,7 +35,11 @@ export interface KafkaPartitionLogOptions {
   /** Keeps the command consumer's group session alive during a long restore. */
   readonly heartbeat?: () => Promise<void>;
   /** Observes the duration of each phase of a commit, in seconds (events, records+replies, offsets, commit). */
-  readonly observePhase?: (phase: 'events' | 'records_replies' | 'offsets' | 'commit', seconds: number) => void;
+  readonly observePhase?: (phase: 'append' | 'offsets' | 'commit', seconds: number) => void;
+  /** Sends replies (non-transactional, shared by the instance's partitions). */
+  readonly replyProducer?: Producer;
+  /** Test seam: runs after the append, before the offsets and the commit; a throw aborts. */
+  readonly beforeCommit?: () => void | Promise<void>;
 }
 
 /**
@@ -90,13 +96,25 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.abort().catch(() => undefined);
       throw error;
     }
-    return this.readStateUntil(token);
+    const records = await this.readStateUntil(token);
+    // After fencing, every earlier transaction is resolved: the events partition's end is at or after
+    // every position a record could not know when it was written.
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const high = (await admin.fetchTopicOffsets(this.eventsTopic)).find((o) => o.partition === this.partition)?.high ?? '0';
+    await admin.disconnect();
+    const end = BigInt(high) > 0n ? encodePosition({ context: this.options.context, partition: this.partition, offset: String(BigInt(high) - 1n) }) : null;
+    const resolve = (p: string | null) => (p === PENDING_POSITION ? end : p);
+    for (const [id, r] of records) {
+      records.set(id, { ...r, lastPosition: resolve(r.lastPosition), recentCommands: r.recentCommands.map((c) => ({ ...c, position: resolve(c.position) })) });
+    }
+    return records;
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
     const observe = this.options.observePhase;
     let mark = performance.now();
-    const phase = (name: 'events' | 'records_replies' | 'offsets' | 'commit') => {
+    const phase = (name: 'append' | 'offsets' | 'commit') => {
       const now = performance.now();
       observe?.(name, (now - mark) / 1000);
       mark = now;
@@ -104,41 +122,31 @@ export class KafkaPartitionLog implements PartitionLog {
     const tx = await this.producer.transaction();
     try {
       let positions: string[] = [];
-      if (commit.events.length > 0) {
-        const [written] = (
-          await tx.send({
-            topic: this.eventsTopic,
-            acks: -1,
-            messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })),
-          })
-        ).filter((m) => m.partition === this.partition);
-        // One produce request per partition makes the batch's offsets contiguous from baseOffset.
-        const base = BigInt(written.baseOffset ?? written.offset ?? '0');
-        positions = commit.events.map((_, i) =>
-          encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }),
-        );
-      }
-      phase('events');
-      const records = commit.records(positions);
+      // Events and records in one produce request: one AddPartitionsToTxn and one Produce round trip.
       const topicMessages = [];
-      if (records.length > 0) {
+      if (commit.events.length > 0) {
+        topicMessages.push({ topic: this.eventsTopic, messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })) });
+      }
+      if (commit.records.length > 0) {
         topicMessages.push({
           topic: this.stateTopic,
-          messages: records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
+          messages: commit.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
         });
       }
-      if (commit.replies.length > 0) {
-        topicMessages.push({
-          topic: this.repliesTopic,
-          messages: commit.replies.map((r) => ({
-            key: r.replyTo,
-            value: encodeJson(r.build(positions)),
-            headers: { 'reply-to': r.replyTo },
-          })),
-        });
+      if (topicMessages.length > 0) {
+        const written = await tx.sendBatch({ acks: -1, topicMessages });
+        if (commit.events.length > 0) {
+          const events = written.find((m) => m.topicName === this.eventsTopic && m.partition === this.partition);
+          if (!events) throw new Error(`no produce result for ${this.eventsTopic}[${this.partition}]`);
+          // One record batch per partition makes the events' offsets contiguous from baseOffset.
+          const base = BigInt(events.baseOffset ?? events.offset ?? '0');
+          positions = commit.events.map((_, i) =>
+            encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }),
+          );
+        }
       }
-      if (topicMessages.length > 0) await tx.sendBatch({ acks: -1, topicMessages });
-      phase('records_replies');
+      phase('append');
+      await this.options.beforeCommit?.();
       if (commit.nextInputOffset !== undefined) {
         await tx.sendOffsets({
           consumerGroupId: this.options.consumerGroupId,
@@ -153,6 +161,15 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.abort().catch(() => undefined);
       throw error;
     }
+  }
+
+  async reply(replies: readonly AddressedReply[]): Promise<void> {
+    if (replies.length === 0 || !this.options.replyProducer) return;
+    await this.options.replyProducer.send({
+      topic: this.repliesTopic,
+      acks: 1,
+      messages: replies.map((r) => ({ key: r.replyTo, value: encodeJson(r.reply), headers: { 'reply-to': r.replyTo } })),
+    });
   }
 
   async close(): Promise<void> {

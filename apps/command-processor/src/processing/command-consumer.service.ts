@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
 import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, topics } from '@es/kafka';
@@ -61,6 +61,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         await Promise.all([...runtime.processors.values()].map((p) => p.then((x) => x.close()).catch(() => undefined)));
       }),
     );
+    await this.replies?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
   private async startContext(context: Context): Promise<ContextRuntime> {
@@ -135,6 +136,18 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     return runtime;
   }
 
+  private replies?: Promise<Producer>;
+
+  /** One idempotent producer for all replies of this instance (they are not transactional). */
+  private replyProducer(): Promise<Producer> {
+    if (!this.replies) {
+      const producer = this.kafka.producer({ idempotent: false, allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 50 } });
+      this.replies = producer.connect().then(() => producer);
+      this.replies.catch(() => (this.replies = undefined));
+    }
+    return this.replies;
+  }
+
   private processorFor(
     runtime: ContextRuntime,
     definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
@@ -153,10 +166,12 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           logger: this.logger,
           heartbeat,
           observePhase: (phase, seconds) => this.txPhaseSeconds.observe({ context: runtime.context, phase }, seconds),
+          replyProducer: await this.replyProducer(),
         });
         const created = new PartitionProcessor(definition, log, {
           idempotencyWindow: 32,
           clock: () => new Date().toISOString(),
+          onReplyError: (error) => this.logger.event('warn', 'reply not sent; the client will time out and may retry', { error: error.message }),
           onUnexpectedError: (error, command) =>
             this.logger.event('error', 'decider failed unexpectedly', { commandId: command.commandId, type: command.type, error: error.message }),
         });

@@ -17,9 +17,15 @@ import {
   eventIdFor,
   EventEnvelope,
   PartitionLog,
-  PendingReply,
+  PENDING_POSITION,
   RecentCommand,
 } from '@es/event-store';
+
+/** A reply whose positions are filled in once the append told us the events' offsets. */
+interface PendingReply {
+  readonly replyTo: string;
+  readonly build: (positions: readonly string[]) => CommandReply;
+}
 
 /** A command as it came off the topic: parsed, or not parseable (still consumed exactly once). */
 export interface IncomingCommand {
@@ -35,6 +41,7 @@ export interface PartitionProcessorOptions {
   readonly idempotencyWindow: number;
   readonly clock: () => string;
   readonly onUnexpectedError?: (error: Error, command: CommandEnvelope) => void;
+  readonly onReplyError?: (error: Error) => void;
 }
 
 export interface BatchOutcome {
@@ -208,14 +215,16 @@ export class PartitionProcessor {
     }
 
     const last = batch[batch.length - 1];
-    let finished: AggregateRecord[] = [];
-    await this.log.commit({
+    const positions = await this.log.commit({
       events,
-      records: (positions) => (finished = [...staged.values()].map((s) => this.finish(s, positions))),
-      replies,
+      records: [...staged.values()].map((s) => this.finish(s, [])),
       nextInputOffset: last ? String(BigInt(last.offset) + 1n) : undefined,
     });
-    for (const record of finished) this.records.set(record.aggregateId, record);
+    for (const record of staged.values()) this.records.set(record.aggregateId, this.finish(record, positions));
+    // Not awaited: the next batch's transaction need not wait for this one's replies.
+    this.log
+      .reply(replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) })))
+      .catch((error: Error) => this.options.onReplyError?.(error));
     return { commands: batch.length, events: events.length, rejected, duplicates };
   }
 
@@ -241,8 +250,9 @@ export class PartitionProcessor {
   }
 }
 
+/** A position of this batch before the append is PENDING_POSITION (see the port). */
 function resolve(ref: PositionRef, positions: readonly string[]): string | null {
-  return ref.kind === 'known' ? ref.token : positions[ref.index] ?? null;
+  return ref.kind === 'known' ? ref.token : positions[ref.index] ?? PENDING_POSITION;
 }
 
 /** Parses a command record; anything unusable is still consumed (and answered if possible). */

@@ -7,5 +7,6 @@ describe('InMemoryPartitionLog', () => {
     open: async () => (current = new InMemoryPartitionLog('inventory', 0)),
     // A new owner of the same partition sees what was committed: the same object here.
     reopen: async () => current,
+    breakNextCommit: (log) => (log as InMemoryPartitionLog).failNextCommit(new Error('crash after the append')),
   }));
 });

@@ -58,9 +58,12 @@ export async function runRebuildCli(
     const bar = new ProgressBar(`${name} v${target}`);
     for (;;) {
       const reg = await meta.find(pool, name);
-      if (reg && reg.activeVersion >= target) break;
       const cps = await meta.checkpointsOf(pool, name, target);
       const done = cps.reduce((sum, c) => sum + c.offset + 1, 0);
+      if (reg && reg.activeVersion >= target) {
+        bar.render(done, done);
+        break;
+      }
       bar.render(done, Math.max(reg?.rebuildTotal ?? total, done));
       await new Promise((r) => setTimeout(r, 500));
     }

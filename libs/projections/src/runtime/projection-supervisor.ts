@@ -98,6 +98,7 @@ export class ProjectionSupervisor {
     if (!this.options.rebuildOnly && this.live?.version !== reg.activeVersion) {
       const previous = this.live;
       if (this.rebuild?.version === reg.activeVersion) {
+        this.rebuild.promoteToLive();
         this.live = this.rebuild;
         this.rebuild = undefined;
       } else {
@@ -134,6 +135,7 @@ export class ProjectionSupervisor {
         const previous = this.live;
         this.live = this.options.rebuildOnly ? undefined : this.rebuild;
         const rebuilt = this.rebuild;
+        rebuilt.promoteToLive();
         this.rebuild = undefined;
         if (previous) await previous.stop();
         if (this.options.rebuildOnly) await rebuilt.stop();
