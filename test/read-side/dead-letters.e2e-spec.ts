@@ -73,3 +73,29 @@ describe('poison events in the inventory projection', () => {
     expect(all.map((d) => d.status)).toEqual(['SKIPPED', 'RESOLVED']);
   });
 });
+
+describe('a projection configured to skip poison events', () => {
+  const fx = new ReadSideFixture(randomNamespace());
+  const log = new EventLogBuilder();
+  let projector: AppProcess;
+
+  beforeAll(async () => {
+    await fx.setUp();
+    projector = await startApp('inventory-projector', { ...fx.env, PROJECTION_DEAD_LETTER_POLICY: 'skip', PROJECTION_MAX_ATTEMPTS: '1' });
+  });
+
+  afterAll(async () => {
+    await projector.stop();
+    await fx.tearDown();
+  });
+
+  it('records the poison event as skipped and keeps its partition going', async () => {
+    await fx.appender.appendRaw('inventory', 'k1', '{"broken":', { type: 'StockReceived' });
+    await fx.appender.append([log.productRegistered('k1'), log.stockReceived('k1', 3)]);
+    await waitFor(async () => ((await fx.products(1)) as any).k1?.onHand === 3, { what: 'the events after the poison one' });
+    const { rows } = await fx.pool.query(`SELECT status, event_type FROM "${fx.ns}_meta".projection_dead_letters`);
+    expect(rows).toEqual([{ status: 'SKIPPED', event_type: 'StockReceived' }]);
+    const health = await fetch(`${projector.url}/health`);
+    expect(health.status).toBe(200);
+  });
+});

@@ -26,12 +26,18 @@ describe('orders projector under crashes and rebalances', () => {
   };
 
   it('equals a fold of all events after being SIGKILLed mid-stream and restarted', async () => {
-    const first = orderWorkload(log, 3000);
-    await fx.appender.append(first);
     const projector = await startApp('orders-projector', fx.env);
     running.push(projector);
-    await waitFor(async () => (await appliedCount()) > 500, { timeoutMs: 30000, intervalMs: 20, what: 'the projector to be mid-stream' });
+    // Events keep arriving in small transactions while the projector works; it dies in the middle.
+    const first = orderWorkload(log, 3000);
+    const half = Math.floor(first.length / 2);
+    await fx.appender.append(first.slice(0, half), { chunk: 50 });
+    await waitFor(async () => (await appliedCount()) > 0, { timeoutMs: 30000, intervalMs: 20, what: 'the projector to be mid-stream' });
+    const appending = fx.appender.append(first.slice(half), { chunk: 50 });
+    await new Promise((r) => setTimeout(r, 200));
     await projector.kill();
+    await appending;
+    const atKill = await appliedCount();
 
     const second = orderWorkload(log, 500);
     await fx.appender.append(second);
@@ -42,6 +48,7 @@ describe('orders projector under crashes and rebalances', () => {
       what: 'all orders to be projected',
     });
     await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), { timeoutMs: 20000, what: 'the read model to settle' }).catch(() => undefined);
+    expect(atKill).toBeLessThan(first.length); // it really died with work left
     expect(await fx.orders(1)).toEqual(expected);
   });
 
@@ -50,7 +57,14 @@ describe('orders projector under crashes and rebalances', () => {
     const before = await fx.orders(1);
     const more = orderWorkload(log, 1500);
     const appending = fx.appender.append(more, { chunk: 100 });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Both instances own partitions before one of them dies.
+    await waitFor(
+      async () => {
+        const [group] = (await fx.admin.describeGroups([`${fx.ns}.projector.orders.v1`])).groups;
+        return group.state === 'Stable' && group.members.length === 2;
+      },
+      { timeoutMs: 30000, what: 'the two instances to share the partitions' },
+    );
     await running[running.length - 2].kill(); // the older instance: its partitions move to the newer one
     await appending;
     const expected = { ...before, ...expectedOrders(more) };

@@ -156,6 +156,14 @@ describe('query API over the projected read models', () => {
     }
   });
 
+  it('documents the query endpoints in OpenAPI at /docs', async () => {
+    const { status, body } = await get('/docs/openapi.json');
+    expect(status).toBe(200);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/orders/{orderId}', '/orders', '/products/{sku}', '/products', '/projections', '/projections/{name}/rebuild']),
+    );
+  });
+
   it('guards POST /projections/{name}/rebuild with the admin token and allows one rebuild at a time', async () => {
     const post = (name: string, token?: string) =>
       fetch(`${api.url}/projections/${name}/rebuild`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });

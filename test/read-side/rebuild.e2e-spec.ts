@@ -112,4 +112,32 @@ describe('rebuilding the orders projection from offset zero', () => {
     expect(await schemaExists(2)).toBe(false);
     expect(await fx.orders(3)).toEqual(expectedOrders(all));
   });
+
+  it('finishes a rebuild whose projector was SIGKILLed midway once a projector runs again, never touching the live version', async () => {
+    const more = orderWorkload(log, 6000);
+    all.push(...more);
+    await fx.appender.append(more);
+    const expected = expectedOrders(all);
+    await waitFor(async () => Object.keys(await fx.orders(3)).length === Object.keys(expected).length, { timeoutMs: 60000, what: 'v3 to catch up' });
+    const res = await fetch(`${api.url}/projections/orders/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(await res.json()).toEqual({ name: 'orders', targetVersion: 4 });
+    await waitFor(
+      async () => {
+        const [orders] = (await (await fetch(`${api.url}/projections`)).json()) as any[];
+        return orders.rebuild?.processed > 0;
+      },
+      { timeoutMs: 30000, intervalMs: 20, what: 'the rebuild to make progress' },
+    );
+    await apps[0].kill();
+
+    // Meanwhile the live version answers, complete.
+    const [status] = (await (await fetch(`${api.url}/projections`)).json()) as any[];
+    const page = (await (await fetch(`${api.url}/orders?customerId=customer-1&limit=100`)).json()) as any;
+    expect(status.activeVersion).toBe(3);
+    expect(page.items.length).toBe(Object.values(expected).filter((o: any) => o.customerId === 'customer-1').slice(0, 100).length);
+
+    apps[0] = await startApp('orders-projector', { ...fx.env, PROJECTION_DROP_OLD_VERSION_AFTER_MS: '500' });
+    await waitFor(async () => (await fx.activeVersion('orders')) === 4, { timeoutMs: 60000, what: 'the resumed rebuild to switch' });
+    expect(await fx.orders(4)).toEqual(expected);
+  });
 });

@@ -6,18 +6,32 @@ import { topics } from '@es/kafka';
 import { checkpointChannel, metaSchema, PROJECTIONS } from '@es/read-models';
 import { READ_POOL } from '../shared/read-database';
 
-const POLL_MS = 100;
+const REFRESH_MS = 100;
+
+interface Waiter {
+  readonly position: Position;
+  done(applied: boolean): void;
+}
 
 /**
  * Read-your-writes: waits until every projection that reads the position's context has, in its
- * active version, checkpointed that partition at or past the position's offset. Woken by the
- * projectors' NOTIFY (sent in the batch transaction, so delivered exactly at commit); a short poll
- * covers a lost listener connection.
+ * active version, checkpointed that partition at or past the position's offset.
+ *
+ * Checkpoints are kept in memory: the projectors NOTIFY `projection:version:topic:partition:offset`
+ * in each batch transaction (so it arrives exactly at commit); a notification settles only the
+ * waiters of that partition, against the map — no query per waiter per notification, which grew
+ * with the square of the load. While anyone waits, one shared refresh every 100 ms re-reads registry
+ * and checkpoints, covering a lost LISTEN connection and a blue/green switch.
  */
 @Injectable()
 export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
   private listener?: Client;
-  private readonly wakers = new Set<() => void>();
+  private readonly waiters = new Set<Waiter>();
+  private tick?: NodeJS.Timeout;
+  private readonly checkpoints = new Map<string, bigint>();
+  private readonly active = new Map<string, number>();
+  private refreshing?: Promise<void>;
+  private refreshedAt = 0;
   private closed = false;
 
   constructor(
@@ -32,46 +46,100 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
+    if (this.tick) clearInterval(this.tick);
     await this.listener?.end().catch(() => undefined);
   }
 
   /** True once applied; false if `timeoutMs` passed first. */
   async waitUntilApplied(position: Position, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await this.applied(position)) return true;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
+    if (this.applied(position)) return true;
+    if (Date.now() - this.refreshedAt >= REFRESH_MS) {
+      await this.refresh();
+      if (this.applied(position)) return true;
+    }
+    if (timeoutMs <= 0) return false;
+    return new Promise<boolean>((resolve) => {
+      const waiter: Waiter = {
+        position,
+        done: (applied) => {
           clearTimeout(timer);
-          this.wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(remaining, POLL_MS));
-        this.wakers.add(wake);
-      });
+          this.waiters.delete(waiter);
+          this.stopTickingWhenIdle();
+          resolve(applied);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(this.applied(position)), timeoutMs);
+      this.waiters.add(waiter);
+      this.tick ??= setInterval(() => void this.refresh().then(() => this.settle()).catch(() => undefined), REFRESH_MS);
+    });
+  }
+
+  /** Resolves the waiters whose position is now applied (a notification only ever moves one partition). */
+  private settle(partitionKey?: string): void {
+    for (const waiter of this.waiters) {
+      if (partitionKey !== undefined && partitionKey !== `${waiter.position.context}:${waiter.position.partition}`) continue;
+      if (this.applied(waiter.position)) waiter.done(true);
     }
   }
 
-  async applied(position: Position): Promise<boolean> {
-    const names = Object.values(PROJECTIONS).filter((p) => p.context === position.context).map((p) => p.name);
-    const meta = metaSchema(this.config.namespace);
-    const { rows } = await this.pool.query(
-      `SELECT r.name, c."offset" FROM "${meta}".projection_registry r
-         LEFT JOIN "${meta}".projection_checkpoints c
-           ON c.projection = r.name AND c.version = r.active_version AND c.topic = $1 AND c.partition = $2
-        WHERE r.name = ANY($3::text[])`,
-      [topics.events(this.config.namespace, position.context), position.partition, names],
-    );
-    return rows.length === names.length && rows.every((r) => r.offset !== null && BigInt(r.offset) >= BigInt(position.offset));
+  private stopTickingWhenIdle(): void {
+    if (this.waiters.size === 0 && this.tick) {
+      clearInterval(this.tick);
+      this.tick = undefined;
+    }
+  }
+
+  private applied(position: Position): boolean {
+    const topic = topics.events(this.config.namespace, position.context);
+    const offset = BigInt(position.offset);
+    return Object.values(PROJECTIONS)
+      .filter((p) => p.context === position.context)
+      .every((p) => {
+        const version = this.active.get(p.name);
+        if (version === undefined) return false;
+        const checkpoint = this.checkpoints.get(`${p.name}:${version}:${topic}:${position.partition}`);
+        return checkpoint !== undefined && checkpoint >= offset;
+      });
+  }
+
+  /** Single-flight: concurrent waiters share one round trip. */
+  private refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const meta = metaSchema(this.config.namespace);
+        const { rows } = await this.pool.query(
+          `SELECT r.name, r.active_version, c.topic, c.partition, c."offset" FROM "${meta}".projection_registry r
+             LEFT JOIN "${meta}".projection_checkpoints c ON c.projection = r.name AND c.version = r.active_version`,
+        );
+        for (const r of rows) {
+          this.active.set(r.name, r.active_version);
+          if (r.topic !== null) this.record(`${r.name}:${r.active_version}:${r.topic}:${r.partition}`, BigInt(r.offset));
+        }
+      } catch (error) {
+        // Before the first projector boot the meta tables may be missing: nothing is applied yet.
+        if ((error as { code?: string }).code !== '42P01') throw error;
+      } finally {
+        this.refreshedAt = Date.now();
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private record(key: string, offset: bigint): void {
+    const known = this.checkpoints.get(key);
+    if (known === undefined || offset > known) this.checkpoints.set(key, offset);
   }
 
   private async listen(): Promise<void> {
     if (this.closed) return;
     const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'query-api-listen' });
-    client.on('notification', () => {
-      for (const wake of [...this.wakers]) wake();
+    client.on('notification', (message) => {
+      const parts = message.payload?.split(':') ?? [];
+      if (parts.length !== 5 || !/^-?\d+$/.test(parts[4])) return;
+      this.record(parts.slice(0, 4).join(':'), BigInt(parts[4]));
+      const context = parts[2].endsWith('.orders.events') ? 'orders' : 'inventory';
+      this.settle(`${context}:${parts[3]}`);
     });
     client.on('error', () => {
       this.listener = undefined;

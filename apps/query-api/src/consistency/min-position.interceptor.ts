@@ -4,6 +4,7 @@ import { from, Observable, switchMap } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@es/common';
 import { UnavailableError, ValidationError } from '@es/domain';
 import { decodePosition } from '@es/event-store';
+import { ActiveVersionsService } from '../shared/active-versions.service';
 import { CheckpointWaiter } from './checkpoint-waiter.service';
 
 export const MIN_POSITION_HEADER = 'X-Min-Position';
@@ -17,6 +18,7 @@ export const MIN_POSITION_HEADER = 'X-Min-Position';
 export class MinPositionInterceptor implements NestInterceptor {
   constructor(
     private readonly waiter: CheckpointWaiter,
+    private readonly versions: ActiveVersionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -31,6 +33,7 @@ export class MinPositionInterceptor implements NestInterceptor {
         if (!applied) {
           throw new UnavailableError(`the read models have not applied position ${token} within ${this.config.readYourWritesTimeoutMs} ms`, 1);
         }
+        this.versions.forgetMissing();
         return next.handle();
       }),
     );

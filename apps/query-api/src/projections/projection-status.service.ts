@@ -38,6 +38,7 @@ export type DeadLetterView = Omit<DeadLetterRow, 'payload'> & { payload?: unknow
 @Injectable()
 export class ProjectionStatusService {
   private readonly meta: ProjectionMetaRepository;
+  private readonly offsetsCache = new Map<string, { at: number; offsets: Promise<{ partition: number; end: number }[]> }>();
 
   constructor(
     @Inject(READ_POOL) private readonly pool: Pool,
@@ -119,8 +120,15 @@ export class ProjectionStatusService {
     return row;
   }
 
-  private async endOffsets(topic: string): Promise<{ partition: number; end: number }[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic).catch(() => []);
-    return offsets.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+  /** Shared for half a second: dashboards poll this, and each fetch is a broker round trip. */
+  private endOffsets(topic: string): Promise<{ partition: number; end: number }[]> {
+    const hit = this.offsetsCache.get(topic);
+    if (hit && Date.now() - hit.at < 500) return hit.offsets;
+    const offsets = this.admin
+      .fetchTopicOffsets(topic)
+      .catch(() => [])
+      .then((list) => list.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition));
+    this.offsetsCache.set(topic, { at: Date.now(), offsets });
+    return offsets;
   }
 }

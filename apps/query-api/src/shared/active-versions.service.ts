@@ -17,6 +17,7 @@ const INVALID_SCHEMA = '3F000';
 export class ActiveVersionsService {
   private readonly meta: ProjectionMetaRepository;
   private readonly cache = new Map<string, { version: number; at: number }>();
+  private readonly missingUntil = new Map<string, number>();
 
   constructor(
     @Inject(READ_POOL) private readonly pool: Pool,
@@ -34,11 +35,19 @@ export class ActiveVersionsService {
     return version;
   }
 
+  /** A position was just applied: whatever was missing a moment ago exists now. */
+  forgetMissing(): void {
+    this.missingUntil.clear();
+  }
+
   /**
    * Runs a read against the active schema, re-resolving once if a switch dropped the one it used.
    * Before the projector's first boot there is no schema at all: the answer is `nothing projected`.
    */
   async read<T>(name: ProjectionName, query: (schema: string) => Promise<T>, nothingProjected: T): Promise<T> {
+    // A failed query costs a pooled connection (node-postgres drops it), so "not created yet" is
+    // remembered for a second instead of being rediscovered by every request.
+    if ((this.missingUntil.get(name) ?? 0) > Date.now()) return nothingProjected;
     try {
       return await query(projectionSchema(this.config.namespace, name, await this.version(name)));
     } catch (error) {
@@ -49,7 +58,10 @@ export class ActiveVersionsService {
         return await query(projectionSchema(this.config.namespace, name, version));
       } catch (again) {
         const c = (again as { code?: string }).code;
-        if (c === UNDEFINED_TABLE || c === INVALID_SCHEMA) return nothingProjected;
+        if (c === UNDEFINED_TABLE || c === INVALID_SCHEMA) {
+          this.missingUntil.set(name, Date.now() + 1000);
+          return nothingProjected;
+        }
         throw again;
       }
     }

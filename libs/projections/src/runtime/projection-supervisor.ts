@@ -1,4 +1,5 @@
 import type { HealthIndicator, HealthResult } from '@es/common';
+import { groups } from '@es/kafka';
 import { ProjectionMetaRepository, projectionSchema } from '@es/read-models';
 import type { ProjectionSpec } from './projection-spec';
 import { ProjectionRunner, type RunnerDeps } from './projection-runner';
@@ -9,13 +10,6 @@ export interface SupervisorOptions {
   readonly pollMs?: number;
   /** Run only the rebuild runner (CLI), not the live version. */
   readonly rebuildOnly?: boolean;
-}
-
-export interface RebuildProgress {
-  readonly targetVersion: number;
-  readonly processed: number;
-  readonly total: number;
-  readonly startedAt: string | null;
 }
 
 /**
@@ -82,14 +76,6 @@ export class ProjectionSupervisor {
     };
   }
 
-  async progress(): Promise<RebuildProgress | undefined> {
-    const reg = await this.meta.find(this.deps.pool, this.name);
-    if (!reg?.rebuildTargetVersion) return undefined;
-    const cps = await this.meta.checkpointsOf(this.deps.pool, this.name, reg.rebuildTargetVersion);
-    const processed = cps.reduce((sum, c) => sum + c.offset + 1, 0);
-    return { targetVersion: reg.rebuildTargetVersion, processed, total: Math.max(reg.rebuildTotal ?? 0, processed), startedAt: reg.rebuildStartedAt };
-  }
-
   private async tick(): Promise<void> {
     if (this.stopping) return;
     const reg = await this.meta.find(this.deps.pool, this.name);
@@ -153,15 +139,11 @@ export class ProjectionSupervisor {
     const client = await this.deps.pool.connect();
     try {
       await client.query('BEGIN');
-      const live = await client.query(
-        `SELECT topic, partition, "offset" FROM "${this.deps.namespace}_meta".projection_checkpoints
-          WHERE projection = $1 AND version = $2 FOR UPDATE`,
-        [this.name, from],
-      );
+      const live = await this.meta.lockCheckpoints(client, this.name, from);
       const target = await this.meta.checkpointsOf(client, this.name, to);
-      const behind = live.rows.some((l) => {
+      const behind = live.some((l) => {
         const t = target.find((c) => c.topic === l.topic && c.partition === l.partition);
-        return !t || t.offset < Number(l.offset);
+        return !t || t.offset < l.offset;
       });
       if (behind || target.length === 0) {
         await client.query('ROLLBACK');
@@ -195,7 +177,7 @@ export class ProjectionSupervisor {
     if (!reg || reg.activeVersion === version || reg.rebuildTargetVersion === version) return;
     await this.deps.pool.query(`DROP SCHEMA IF EXISTS "${projectionSchema(this.deps.namespace, this.name, version)}" CASCADE`);
     await this.meta.dropVersion(this.deps.pool, this.name, version);
-    await this.deps.admin.deleteGroups([`${this.deps.namespace}.projector.${this.name}.v${version}`]).catch(() => undefined);
+    await this.deps.admin.deleteGroups([groups.projector(this.deps.namespace, this.name, version)]).catch(() => undefined);
     this.deps.logger.event('info', 'old projection version dropped', { projection: this.name, version });
   }
 

@@ -106,6 +106,15 @@ export class ProjectionMetaRepository {
     return rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: Number(r.offset) }));
   }
 
+  /** Row-locks a version's checkpoints for the rest of the transaction (the blue/green switch). */
+  async lockCheckpoints(sql: Sql, name: string, version: number): Promise<CheckpointRow[]> {
+    const { rows } = await sql.query(
+      `SELECT topic, partition, "offset" FROM ${this.checkpoints} WHERE projection = $1 AND version = $2 FOR UPDATE`,
+      [name, version],
+    );
+    return rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: Number(r.offset) }));
+  }
+
   /** Creates the -1 rows so that every later write is the optimistic UPDATE … WHERE offset = :previous. */
   async initCheckpoints(sql: Sql, name: string, version: number, topic: string, partitions: readonly number[]): Promise<void> {
     await sql.query(
