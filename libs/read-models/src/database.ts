@@ -1,3 +1,4 @@
+import { Pool, PoolConfig } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 
 export interface DatabaseOptions {
@@ -52,4 +53,15 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
     await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`]).catch(() => undefined);
     await lock.release();
   }
+}
+
+/**
+ * A node-postgres pool that survives the database going away: an idle client's error (a restart,
+ * an administrator's shutdown) is logged instead of crashing the process as an unhandled 'error'
+ * event; the pool replaces the client on the next query.
+ */
+export function createPool(config: PoolConfig, onError: (error: Error) => void): Pool {
+  const pool = new Pool(config);
+  pool.on('error', onError);
+  return pool;
 }

@@ -1,9 +1,8 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Pool } from 'pg';
 import { AppConfig, ConfigError, JsonLogger, loadAppConfig } from '@es/common';
 import { createKafka, topics } from '@es/kafka';
-import { createDataSource, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type ProjectionInfo, type ReadModelStore } from '@es/read-models';
+import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type ProjectionInfo, type ReadModelStore } from '@es/read-models';
 import { ProjectorStrategy, readProjectorSettings } from '../transport/projector.strategy';
 import type { ProjectionSupervisor } from '../runtime/projection-supervisor';
 import { ProgressBar } from './progress-bar';
@@ -34,7 +33,7 @@ export async function runRebuildCli(
   const name = projection.info.name;
   const kafka = createKafka(config.kafka, logger, 'rebuild');
   const admin = kafka.admin();
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 2 });
+  const pool = createPool({ connectionString: config.databaseUrl, max: 2 }, (error) => logger.event('warn', 'database connection lost', { error: error.message }));
   const meta = new ProjectionMetaRepository(config.namespace);
   try {
     await admin.connect();

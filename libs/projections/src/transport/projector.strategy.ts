@@ -4,7 +4,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { AppConfig, EnvReader, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import type { StoredEvent } from '@es/event-store';
-import type { ProjectionInfo, ReadModelStore } from '@es/read-models';
+import { createPool, type ProjectionInfo, type ReadModelStore } from '@es/read-models';
 import type { FoldInput } from '../runtime/projection-fold';
 import type { DeadLetterPolicy, FoldHandler, ProjectionSpec } from '../runtime/projection-spec';
 import { ProjectionSupervisor, type SupervisorOptions } from '../runtime/projection-supervisor';
@@ -66,7 +66,9 @@ export class ProjectorStrategy extends Server implements CustomTransportStrategy
         deadLetterPolicy: settings.deadLetterPolicy,
         maxAttempts: settings.maxAttempts,
       };
-      this.pool = new Pool({ connectionString: config.databaseUrl, max: 6, application_name: `${config.app}-projector` });
+      this.pool = createPool({ connectionString: config.databaseUrl, max: 6, application_name: `${config.app}-projector` }, (error) =>
+        logger.event('warn', 'database connection lost', { error: error.message }),
+      );
       this.supervisor = new ProjectionSupervisor(
         spec,
         { kafka: this.options.kafka, admin: this.options.admin, pool: this.pool, databaseUrl: config.databaseUrl, namespace: config.namespace, logger, metrics: this.options.metrics },
