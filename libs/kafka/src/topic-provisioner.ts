@@ -11,6 +11,9 @@ export interface TopicSpec {
 
 // Events are the source of truth: nothing may ever expire them, on any broker default.
 const KEEP_FOREVER = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' };
+// A group commit writes one record batch per partition; a hot aggregate's state record can be large.
+// The broker default (1 MiB per batch) would make such a commit fail on every retry.
+const LARGE_BATCHES = { 'max.message.bytes': String(16 * 1024 * 1024) };
 
 /** Every topic a namespace needs, with the settings the design depends on. */
 export function namespaceTopics(ns: string, settings: TopicSettings): TopicSpec[] {
@@ -18,7 +21,7 @@ export function namespaceTopics(ns: string, settings: TopicSettings): TopicSpec[
   const specs: TopicSpec[] = [];
   for (const ctx of CONTEXTS) {
     // Commands and events share partition count and key so command partition p ↔ event partition p.
-    specs.push({ name: topics.events(ns, ctx), partitions: settings.partitions, config: { ...KEEP_FOREVER, 'min.insync.replicas': minIsr } });
+    specs.push({ name: topics.events(ns, ctx), partitions: settings.partitions, config: { ...KEEP_FOREVER, ...LARGE_BATCHES, 'min.insync.replicas': minIsr } });
     specs.push({
       name: topics.commands(ns, ctx),
       partitions: settings.partitions,
@@ -28,6 +31,7 @@ export function namespaceTopics(ns: string, settings: TopicSettings): TopicSpec[
       name: topics.state(ns, ctx),
       partitions: settings.partitions,
       config: {
+        ...LARGE_BATCHES,
         'cleanup.policy': 'compact',
         'min.insync.replicas': minIsr,
         // Small segments so the cleaner compacts soon: restore time follows the compacted size.

@@ -5,8 +5,13 @@ import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type Dom
 import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, topics } from '@es/kafka';
 import { parseCommand, PartitionProcessor } from './partition-processor';
 
-/** Upper bound of commands in one transaction: bounds latency of the first command in a burst. */
-const MAX_GROUP_COMMIT = 500;
+/**
+ * Upper bound of commands in one transaction: bounds the latency of the first command in a burst and
+ * the size of the record batches (one state record per touched aggregate, up to a few KiB each).
+ */
+const MAX_GROUP_COMMIT = 200;
+/** Consecutive failed batches after which a partition reports itself unhealthy. */
+const UNHEALTHY_AFTER_FAILURES = 3;
 
 interface ContextRuntime {
   readonly context: Context;
@@ -14,6 +19,8 @@ interface ContextRuntime {
   readonly processors: Map<number, Promise<PartitionProcessor>>;
   /** The same processors once restored, for synchronous reads (metrics). */
   readonly ready: Map<number, PartitionProcessor>;
+  /** Consecutive failed batches per partition, reset by a successful one. */
+  readonly failures: Map<number, { count: number; error: string }>;
   assigned: number[];
 }
 
@@ -47,9 +54,13 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     for (const context of CONTEXTS) this.runtimes.push(await this.startContext(context));
     this.health.register({
       name: 'command-consumers',
+      // A partition whose batches keep failing (the same batch is retried after each restore) is
+      // not "up", even though the process is: report it instead of looping silently.
       check: async () => ({
-        ok: this.runtimes.every((r) => r.assigned !== undefined),
-        detail: Object.fromEntries(this.runtimes.map((r) => [r.context, { partitions: r.assigned }])),
+        ok: this.runtimes.every((r) => [...r.failures.values()].every((f) => f.count < UNHEALTHY_AFTER_FAILURES)),
+        detail: Object.fromEntries(
+          this.runtimes.map((r) => [r.context, { partitions: r.assigned, failing: Object.fromEntries(r.failures) }]),
+        ),
       }),
     });
   }
@@ -81,7 +92,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       maxWaitTimeInMs: Number(process.env.COMMAND_FETCH_MAX_WAIT_MS ?? 5),
       allowAutoTopicCreation: false,
     });
-    const runtime: ContextRuntime = { context, consumer, processors: new Map(), ready: new Map(), assigned: [] };
+    const runtime: ContextRuntime = { context, consumer, processors: new Map(), ready: new Map(), failures: new Map(), assigned: [] };
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = (payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       runtime.assigned = assigned;
@@ -114,6 +125,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
               processor.process(parsed),
             );
             timer();
+            runtime.failures.delete(batch.partition);
             this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
             this.commandsTotal.inc({ context, outcome: 'rejected' }, outcome.rejected);
             this.commandsTotal.inc({ context, outcome: 'duplicate' }, outcome.duplicates);
@@ -123,10 +135,13 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
             runtime.processors.delete(batch.partition);
             runtime.ready.delete(batch.partition);
             await processor.close();
-            this.logger.event('warn', 'command batch failed; partition will be restored', {
+            const failures = { count: (runtime.failures.get(batch.partition)?.count ?? 0) + 1, error: (error as Error).message };
+            runtime.failures.set(batch.partition, failures);
+            this.logger.event(failures.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : 'warn', 'command batch failed; partition will be restored', {
               context,
               partition: batch.partition,
-              error: (error as Error).message,
+              consecutiveFailures: failures.count,
+              error: failures.error,
             });
             throw error;
           }
