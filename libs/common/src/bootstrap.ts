@@ -10,6 +10,19 @@ export interface BootstrapOptions {
   configure?(app: NestExpressApplication, config: AppConfig, logger: JsonLogger): void | Promise<void>;
 }
 
+/** Validated config, or exit 1 with a message naming every bad variable (design §5.6). */
+export function loadConfigOrExit(appName: string): AppConfig {
+  try {
+    return loadAppConfig(appName);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${appName}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 /**
  * Boots one deployable: validated config (exit 1 naming the variable), JSON logs, HTTP server on its
  * own port (every app serves /health and /metrics), clean shutdown on SIGTERM/SIGINT.
@@ -19,16 +32,7 @@ export async function bootstrap(
   rootModule: (config: AppConfig, logger: JsonLogger) => Type | DynamicModule,
   options: BootstrapOptions = {},
 ): Promise<INestApplication> {
-  let config: AppConfig;
-  try {
-    config = loadAppConfig(appName);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${appName}: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(appName);
   const logger = new JsonLogger(appName, config.logLevel);
   try {
     const app = await NestFactory.create<NestExpressApplication>(rootModule(config, logger), {

@@ -120,21 +120,8 @@ export class PartitionProcessor {
         }
         duplicates += 1;
         if (command.replyTo) {
-          const { version } = remembered.command;
-          const position = remembered.position;
-          replies.push({
-            replyTo: command.replyTo,
-            build: (positions) => ({
-              commandId: command.commandId,
-              ok: true,
-              aggregateId: command.aggregateId,
-              version,
-              position: resolve(position, positions),
-              duplicate: true,
-              // Not remembered (it would grow every state record); the version says enough.
-              eventTypes: [],
-            }),
-          });
+          // Not remembered (it would grow every state record); the version says enough.
+          replies.push(success(command, command.replyTo, remembered.command.version, remembered.position, true, []));
         }
         continue;
       }
@@ -197,21 +184,7 @@ export class PartitionProcessor {
         lastPosition,
         recent: [entry, ...(current?.recent ?? [])].slice(0, this.options.idempotencyWindow),
       });
-      if (command.replyTo) {
-        const version = next.version;
-        replies.push({
-          replyTo: command.replyTo,
-          build: (positions) => ({
-            commandId: command.commandId,
-            ok: true,
-            aggregateId: command.aggregateId,
-            version,
-            position: resolve(lastPosition, positions),
-            duplicate: false,
-            eventTypes,
-          }),
-        });
-      }
+      if (command.replyTo) replies.push(success(command, command.replyTo, next.version, lastPosition, false, eventTypes));
     }
 
     const last = batch[batch.length - 1];
@@ -248,6 +221,28 @@ export class PartitionProcessor {
       recentCommands: staged.recent.map((r) => ({ ...r.command, position: resolve(r.position, positions) })),
     };
   }
+}
+
+function success(
+  command: CommandEnvelope,
+  replyTo: string,
+  version: number,
+  position: PositionRef,
+  duplicate: boolean,
+  eventTypes: readonly string[],
+): PendingReply {
+  return {
+    replyTo,
+    build: (positions) => ({
+      commandId: command.commandId,
+      ok: true,
+      aggregateId: command.aggregateId,
+      version,
+      position: resolve(position, positions),
+      duplicate,
+      eventTypes,
+    }),
+  };
 }
 
 /** A position of this batch before the append is PENDING_POSITION (see the port). */

@@ -1,6 +1,6 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, ConfigError, JsonLogger, loadAppConfig } from '@es/common';
+import { AppConfig, JsonLogger, loadConfigOrExit } from '@es/common';
 import { createKafka, topics } from '@es/kafka';
 import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type ProjectionInfo, type ReadModelStore } from '@es/read-models';
 import { ProjectorStrategy, readProjectorSettings } from '../transport/projector.strategy';
@@ -19,16 +19,7 @@ export async function runRebuildCli(
   rootModule: (config: AppConfig, logger: JsonLogger) => Type | DynamicModule,
   projection: { info: ProjectionInfo; store: ReadModelStore<any> },
 ): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadAppConfig(appName);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${appName}: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(appName);
   const logger = new JsonLogger(`${appName}-rebuild`, 'warn', (line) => process.stderr.write(line + '\n'));
   const name = projection.info.name;
   const kafka = createKafka(config.kafka, logger, 'rebuild');
