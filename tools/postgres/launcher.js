@@ -128,6 +128,12 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
     if (!exited) child.kill('SIGINT');
   };
   process.once('exit', onExit);
+  // The server has its own process group, so nothing stops it if we are killed (SIGKILL, or a
+  // signal without a handler skips 'exit'): a detached watchdog does, once our pid is gone.
+  spawn('/bin/sh', ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null', 'pg-watchdog', String(process.pid), String(child.pid)], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
 
   const { Client } = require('pg');
   const deadline = Date.now() + 60000;
