@@ -19,7 +19,7 @@ import { eventIdFor, serializeEvent, type EventEnvelope, type StoredEvent } from
 import { namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { orderSummaryFolds, ProjectionRunner, type FoldHandler, type ProjectionSpec } from '@es/projections';
 import { createDataSource, META_MIGRATIONS, metaSchema, migrate, orderSummaryStore, PROJECTIONS, ProjectionMetaRepository, projectionSchema, type OrderSummaryRow } from '@es/read-models';
-import { randomNamespace } from '@es/testing';
+import { dropNamespace, randomNamespace } from '@es/testing';
 import { benchInfra, progress, report, round } from '../lib/bench-infra';
 
 const arg = (name: string, fallback: number) => {
@@ -236,9 +236,7 @@ async function main() {
     ];
     report(`read-side-projection-throughput-${EVENTS}`, rows, { events: EVENTS, live: LIVE, partitions: PARTITIONS, targetRebuildEventsPerSecond: 30000 });
   } finally {
-    const { rows } = await pool.query(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [`${ns}_`]);
-    for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
-    await admin.deleteTopics({ topics: namespaceTopics(ns, { partitions: PARTITIONS, replicationFactor: 1, minInsyncReplicas: 1 }).map((t) => t.name) }).catch(() => undefined);
+    await dropNamespace(ns, admin, pool);
     await admin.disconnect();
     await pool.end();
     await infra.stop();

@@ -10,7 +10,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { randomNamespace, startApp, type AppProcess } from '@es/testing';
+import { dropNamespace, randomNamespace, startApp, type AppProcess } from '@es/testing';
 import { benchInfra, report, round, summarize } from '../lib/bench-infra';
 import { fixedRate, get, post, saturate } from '../lib/http-load';
 
@@ -97,14 +97,11 @@ async function main() {
   } finally {
     await Promise.all(apps.map((a) => a.stop()));
     // Leave nothing behind: the namespace's schemas (baseline, meta, read models) and topics.
-    const { rows } = await pool.query(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [`${ns}_`]);
-    for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`).catch(() => undefined);
-    await pool.end();
     const admin = new Kafka({ clientId: 'bench-cleanup', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const owned = (await admin.listTopics()).filter((t) => t.startsWith(`${ns}.`));
-    await admin.deleteTopics({ topics: owned }).catch(() => undefined);
+    await dropNamespace(ns, admin, pool);
     await admin.disconnect();
+    await pool.end();
     await infra.stop();
   }
 }

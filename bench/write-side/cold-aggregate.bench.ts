@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { encodeJson, commandFingerprint, type CommandEnvelope } from '@es/event-store';
 import { groups, KafkaCommandTransport, namespaceTopics, provisionTopics, topics } from '@es/kafka';
-import { randomNamespace, startApp, waitFor, type AppProcess } from '@es/testing';
+import { dropNamespace, randomNamespace, startApp, waitFor, type AppProcess } from '@es/testing';
 import { benchInfra, progress, report, round, summarize } from '../lib/bench-infra';
 
 const arg = (name: string, fallback: number) => {
@@ -86,7 +86,7 @@ async function scenario(kafka: Kafka, events: number) {
   }
   await transport.stop();
   await processor.stop();
-  await admin.deleteTopics({ topics: namespaceTopics(ns, { partitions: 6, replicationFactor: 1, minInsyncReplicas: 1 }).map((t) => t.name) }).catch(() => undefined);
+  await dropNamespace(ns, admin);
   await admin.disconnect();
   return { events, fillSeconds, processorCommandsPerSecond: round(events / fillSeconds, 0), restoreSeconds, latency: summarize(latencies) };
 }

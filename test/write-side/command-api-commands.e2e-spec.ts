@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EventEnvelope } from '@es/event-store';
 import { topics } from '@es/kafka';
-import { AppProcess, randomNamespace, readTopic, startApp } from '@es/testing';
+import { AppProcess, dropNamespace, randomNamespace, readTopic, startApp } from '@es/testing';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -28,8 +28,7 @@ describe('the command API turns requests into commands and answers with their ou
     await Promise.all(running.map((app) => app.stop()));
     const admin = kafka.admin();
     await admin.connect();
-    const owned = (await admin.listTopics()).filter((topic) => topic.startsWith(`${ns}.`));
-    await admin.deleteTopics({ topics: owned }).catch(() => undefined);
+    await dropNamespace(ns, admin);
     await admin.disconnect();
   });
 

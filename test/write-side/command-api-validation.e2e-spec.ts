@@ -6,7 +6,7 @@
  */
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { CONTEXTS, topics } from '@es/kafka';
-import { AppProcess, randomNamespace, startApp } from '@es/testing';
+import { AppProcess, dropNamespace, randomNamespace, startApp } from '@es/testing';
 
 const ORDER_ID = '3f0e4a5c-8d2b-4c1e-9a7f-0b6d2e8c4a11';
 const PRODUCT = { sku: 'SKU-1', name: 'Espresso cup' };
@@ -129,8 +129,7 @@ describe('the command API refuses bad input before anything reaches Kafka', () =
 
   afterAll(async () => {
     await api?.stop();
-    const owned = (await admin.listTopics()).filter((topic) => topic.startsWith(`${ns}.`));
-    await admin.deleteTopics({ topics: owned }).catch(() => undefined);
+    await dropNamespace(ns, admin);
     await admin.disconnect();
   });
 

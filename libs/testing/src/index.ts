@@ -4,3 +4,4 @@ export * from './free-port';
 export * from './app-process';
 export * from './read-topic';
 export * from './write-side-harness';
+export * from './drop-namespace';

@@ -4,6 +4,7 @@ import { createKafka, namespaceTopics, provisionTopics } from '@es/kafka';
 import { orderSummaryFolds, productStockFolds, type FoldStep } from '@es/projections';
 import { createDataSource, META_MIGRATIONS, metaSchema, migrate, projectionSchema } from '@es/read-models';
 import type { EventEnvelope, StoredEvent } from '@es/event-store';
+import { dropNamespace } from '@es/testing';
 import { EventAppender } from './event-log.builder';
 
 /** Real broker + database for one test file, in its own namespace. */
@@ -42,12 +43,8 @@ export class ReadSideFixture {
 
   async tearDown(): Promise<void> {
     await this.appender.close();
-    const { rows } = await this.pool.query(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [`${this.ns}_`]);
-    for (const { nspname } of rows) await this.pool.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+    await dropNamespace(this.ns, this.admin, this.pool);
     await this.pool.end();
-    const groups = (await this.admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${this.ns}.`));
-    await this.admin.deleteGroups(groups).catch(() => undefined);
-    await this.admin.deleteTopics({ topics: namespaceTopics(this.ns, { partitions: 3, replicationFactor: 1, minInsyncReplicas: 1 }).map((t) => t.name) }).catch(() => undefined);
     await this.admin.disconnect();
   }
 
