@@ -18,10 +18,15 @@ export interface CommandEnvelope<D = unknown> {
   readonly fingerprint: string;
   /** Command API instance waiting for the outcome, or null (fire and forget, e.g. the saga). */
   readonly replyTo: string | null;
+  /**
+   * One HTTP request's id, echoed in the reply: concurrent requests with one Idempotency-Key share a
+   * command id but each must get its own answer (the first 201, a different body 422).
+   */
+  readonly requestId?: string;
   readonly sentAt: string;
 }
 
-export type CommandReply =
+export type CommandReply = (
   | {
       readonly commandId: string;
       readonly ok: true;
@@ -33,7 +38,8 @@ export type CommandReply =
       readonly duplicate: boolean;
       readonly eventTypes: readonly string[];
     }
-  | { readonly commandId: string; readonly ok: false; readonly error: ErrorPayload };
+  | { readonly commandId: string; readonly ok: false; readonly error: ErrorPayload }
+) & { readonly requestId?: string };
 
 export function commandFingerprint(type: string, aggregateId: string, data: unknown, expectedVersion?: number): string {
   return createHash('sha256')

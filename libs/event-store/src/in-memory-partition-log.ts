@@ -1,6 +1,6 @@
 import type { BoundedContext } from '@es/domain';
 import type { EventEnvelope } from './event-envelope';
-import { AddressedReply, AggregateRecord, PartitionCommit, PartitionLog, PENDING_POSITION } from './partition-log.port';
+import { AddressedReply, AggregateRecord, OutcomeRecord, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
 import { encodePosition } from './position';
 
 /**
@@ -12,6 +12,8 @@ export class InMemoryPartitionLog implements PartitionLog {
   readonly replies: AddressedReply[] = [];
   readonly inputOffsets: string[] = [];
   private readonly records = new Map<string, AggregateRecord>();
+  /** The state partition's outcome records by key, as compaction would leave them. */
+  readonly outcomeRecords = new Map<string, OutcomeRecord>();
   private failNext?: Error;
 
   constructor(readonly context: BoundedContext, readonly partition: number) {}
@@ -21,16 +23,11 @@ export class InMemoryPartitionLog implements PartitionLog {
     this.failNext = error;
   }
 
-  async restore(): Promise<Map<string, AggregateRecord>> {
-    const end = this.events.length > 0 ? this.position(this.events.length - 1) : null;
-    const resolve = (p: string | null) => (p === PENDING_POSITION ? end : p);
-    const copy = JSON.parse(JSON.stringify([...this.records])) as [string, AggregateRecord][];
-    return new Map(
-      copy.map(([id, r]) => [
-        id,
-        { ...r, lastPosition: resolve(r.lastPosition), recentCommands: r.recentCommands.map((c) => ({ ...c, position: resolve(c.position) })) },
-      ]),
-    );
+  async restore(): Promise<RestoredPartition> {
+    const last = this.events.length - 1;
+    const end = last >= 0 ? { offset: last, token: this.position(last) } : null;
+    const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), end);
   }
 
   async reply(replies: readonly AddressedReply[]): Promise<void> {
@@ -53,6 +50,8 @@ export class InMemoryPartitionLog implements PartitionLog {
     const records = commit.records.map((r) => JSON.parse(JSON.stringify(r)) as AggregateRecord);
     this.events.push(...commit.events);
     for (const record of records) this.records.set(record.aggregateId, record);
+    if (commit.outcomes) this.outcomeRecords.set(commit.outcomes.key, JSON.parse(JSON.stringify(commit.outcomes)) as OutcomeRecord);
+    for (const key of commit.forgetOutcomes ?? []) this.outcomeRecords.delete(key);
     if (commit.nextInputOffset !== undefined) this.inputOffsets.push(commit.nextInputOffset);
     return positions;
   }

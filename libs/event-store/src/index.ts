@@ -5,3 +5,4 @@ export * from './event-serializer';
 export * from './command-envelope';
 export * from './partition-log.port';
 export * from './in-memory-partition-log';
+export * from './outcome-index';

@@ -1,12 +1,43 @@
 import type { CommandReply } from './command-envelope';
 import type { EventEnvelope } from './event-envelope';
 
-/** A remembered command outcome, kept per aggregate for idempotency. */
+/**
+ * A remembered command outcome as records written before the time-window idempotency carried them
+ * (the last 32 per aggregate). Still read on restore, never written.
+ */
 export interface RecentCommand {
   readonly commandId: string;
   readonly fingerprint: string;
   readonly version: number;
   readonly position: string | null;
+}
+
+/**
+ * The outcomes of one commit's successful commands, persisted as one record of the state partition
+ * (key `__outcomes__:<bucket start>:<unique>`) in the same transaction as their events, and removed
+ * with a tombstone once the idempotency window has passed. `offset` is the aggregate's last event
+ * offset in this partition, PENDING_POSITION for an event of the same commit (resolved on restore
+ * like a record's lastPosition), or null.
+ */
+export interface OutcomeRecord {
+  readonly key: string;
+  /** When the commands were decided (epoch ms). */
+  readonly at: number;
+  readonly outcomes: readonly {
+    readonly commandId: string;
+    readonly fingerprint: string;
+    readonly version: number;
+    readonly offset: number | null | typeof PENDING_POSITION;
+  }[];
+}
+
+export const OUTCOME_KEY_PREFIX = '__outcomes__:';
+
+/** What a new owner finds in a partition: every aggregate's latest record and the remembered outcomes. */
+export interface RestoredPartition {
+  readonly aggregates: Map<string, AggregateRecord>;
+  /** Outcome records as committed, PENDING_POSITION resolved to the events partition's end. */
+  readonly outcomes: readonly OutcomeRecord[];
 }
 
 /**
@@ -19,7 +50,8 @@ export interface AggregateRecord<S = unknown> {
   readonly state: S;
   /** Position token of the aggregate's last event, returned to no-op and duplicate commands. */
   readonly lastPosition: string | null;
-  readonly recentCommands: readonly RecentCommand[];
+  /** Only in records written before outcomes moved to OutcomeRecords; read, never written. */
+  readonly recentCommands?: readonly RecentCommand[];
 }
 
 /**
@@ -40,6 +72,10 @@ export interface PartitionCommit {
   readonly events: readonly EventEnvelope[];
   /** The touched aggregates' records; positions of this commit's own events are PENDING_POSITION. */
   readonly records: readonly AggregateRecord[];
+  /** The outcomes of this commit's successful commands (idempotency memory). */
+  readonly outcomes?: OutcomeRecord;
+  /** Keys of outcome records whose window has passed: written as tombstones. */
+  readonly forgetOutcomes?: readonly string[];
   /** The next command offset to consume: committed with the rest (exactly-once input). */
   readonly nextInputOffset?: string;
 }
@@ -50,8 +86,8 @@ export interface PartitionCommit {
  */
 export interface PartitionLog {
   readonly partition: number;
-  /** Every aggregate's latest record, as committed, with PENDING_POSITION resolved. */
-  restore(): Promise<Map<string, AggregateRecord>>;
+  /** Every aggregate's latest record and every outcome record, as committed, with PENDING_POSITION resolved. */
+  restore(): Promise<RestoredPartition>;
   /** Appends atomically and returns the events' position tokens. */
   commit(commit: PartitionCommit): Promise<readonly string[]>;
   /**
@@ -61,4 +97,26 @@ export interface PartitionLog {
    */
   reply(replies: readonly AddressedReply[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Turns what a restore read into what a new owner may use: PENDING_POSITION becomes the events
+ * partition's last offset at restore time (after fencing every earlier transaction is resolved, so
+ * that end is at or after every position a record could not know when it was written).
+ */
+export function resolveRestored(
+  aggregates: Map<string, AggregateRecord>,
+  outcomes: readonly OutcomeRecord[],
+  end: { readonly offset: number; readonly token: string } | null,
+): RestoredPartition {
+  const token = (p: string | null) => (p === PENDING_POSITION ? end?.token ?? null : p);
+  const offset = (o: number | null | typeof PENDING_POSITION) => (o === PENDING_POSITION ? end?.offset ?? null : o);
+  for (const [id, r] of aggregates) {
+    aggregates.set(id, {
+      ...r,
+      lastPosition: token(r.lastPosition),
+      ...(r.recentCommands ? { recentCommands: r.recentCommands.map((c) => ({ ...c, position: token(c.position) })) } : {}),
+    });
+  }
+  return { aggregates, outcomes: outcomes.map((o) => ({ ...o, outcomes: o.outcomes.map((e) => ({ ...e, offset: offset(e.offset) })) })) };
 }

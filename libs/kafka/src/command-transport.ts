@@ -35,7 +35,11 @@ export class KafkaCommandTransport {
   readonly instanceId = randomUUID();
   private readonly producer: Producer;
   private readonly replies: Consumer;
-  private readonly pending = new Map<string, { resolve: (r: CommandReply) => void; timer: NodeJS.Timeout }>();
+  /**
+   * Waiting HTTP requests by request id — not by command id: concurrent requests with one
+   * Idempotency-Key share a command id, and each must get the processor's answer to its own body.
+   */
+  private readonly pending = new Map<string, { commandId: string; resolve: (r: CommandReply) => void; timer: NodeJS.Timeout }>();
   private queue: { topic: string; message: { key: string; value: Buffer; headers: Record<string, string> }; done: (e?: Error) => void }[] = [];
   private flushing = false;
   private ready = false;
@@ -78,11 +82,7 @@ export class KafkaCommandTransport {
         if (message.headers?.['reply-to']?.toString() !== this.instanceId) return;
         const reply = decodeJson<CommandReply>(message.value);
         if (!reply) return;
-        const waiter = this.pending.get(reply.commandId);
-        if (!waiter) return;
-        this.pending.delete(reply.commandId);
-        clearTimeout(waiter.timer);
-        waiter.resolve(reply);
+        this.settle(reply);
       },
     });
     await joined;
@@ -99,9 +99,22 @@ export class KafkaCommandTransport {
     await this.producer.disconnect().catch(() => undefined);
   }
 
+  private settle(reply: CommandReply): void {
+    // A processor older than request ids answers by command id only: every waiter of that id.
+    const ids = reply.requestId !== undefined ? [reply.requestId] : [...this.pending].filter(([, w]) => w.commandId === reply.commandId).map(([id]) => id);
+    for (const id of ids) {
+      const waiter = this.pending.get(id);
+      if (!waiter) continue;
+      this.pending.delete(id);
+      clearTimeout(waiter.timer);
+      waiter.resolve(reply);
+    }
+  }
+
   /** Sends the command and resolves with the processor's successful outcome, or throws. */
   async send(request: CommandRequest): Promise<CommandSuccess> {
     if (!this.ready) throw new UnavailableError('the command API is not connected to Kafka yet', 2);
+    const requestId = randomUUID();
     const envelope: CommandEnvelope = {
       commandId: request.commandId,
       type: request.type,
@@ -113,11 +126,12 @@ export class KafkaCommandTransport {
       ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
       fingerprint: commandFingerprint(request.type, request.aggregateId, request.data, request.expectedVersion),
       replyTo: this.instanceId,
+      requestId,
       sentAt: new Date().toISOString(),
     };
     const reply = new Promise<CommandReply>((resolve) => {
       const timer = setTimeout(() => {
-        this.pending.delete(request.commandId);
+        this.pending.delete(requestId);
         resolve({
           commandId: request.commandId,
           ok: false,
@@ -128,26 +142,18 @@ export class KafkaCommandTransport {
           },
         });
       }, this.options.timeoutMs);
-      // A second request with the same id (a concurrent retry) shares the first one's outcome.
-      const previous = this.pending.get(request.commandId);
-      this.pending.set(request.commandId, {
-        timer,
-        resolve: (r) => {
-          previous?.resolve(r);
-          resolve(r);
-        },
-      });
+      this.pending.set(requestId, { commandId: request.commandId, timer, resolve });
     });
     try {
       await this.enqueue(topics.commands(this.options.namespace, request.context), {
         key: request.aggregateId,
         value: encodeJson(envelope),
-        headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId },
+        headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId, 'request-id': requestId },
       });
     } catch (error) {
-      const waiter = this.pending.get(request.commandId);
+      const waiter = this.pending.get(requestId);
       if (waiter) clearTimeout(waiter.timer);
-      this.pending.delete(request.commandId);
+      this.pending.delete(requestId);
       this.options.logger?.event('warn', 'command not sent: Kafka unreachable', { error: (error as Error).message });
       throw new UnavailableError('Kafka cannot be reached; the command was not accepted', 5);
     }

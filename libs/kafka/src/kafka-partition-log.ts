@@ -8,9 +8,12 @@ import {
   decodeJson,
   encodeJson,
   encodePosition,
+  OUTCOME_KEY_PREFIX,
+  OutcomeRecord,
   PartitionCommit,
   PartitionLog,
-  PENDING_POSITION,
+  resolveRestored,
+  RestoredPartition,
   serializeEvent,
 } from '@es/event-store';
 import { topics, transactionalIds } from './topics';
@@ -80,7 +83,7 @@ export class KafkaPartitionLog implements PartitionLog {
     return log;
   }
 
-  async restore(): Promise<Map<string, AggregateRecord>> {
+  async restore(): Promise<RestoredPartition> {
     const token = randomUUID();
     // A committed marker after fencing: everything before it in the partition is decided
     // (committed or aborted), so reading up to it yields exactly the committed state.
@@ -96,19 +99,14 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.abort().catch(() => undefined);
       throw error;
     }
-    const records = await this.readStateUntil(token);
-    // After fencing, every earlier transaction is resolved: the events partition's end is at or after
-    // every position a record could not know when it was written.
+    const { aggregates, outcomes } = await this.readStateUntil(token);
     const admin = this.kafka.admin();
     await admin.connect();
     const high = (await admin.fetchTopicOffsets(this.eventsTopic)).find((o) => o.partition === this.partition)?.high ?? '0';
     await admin.disconnect();
-    const end = BigInt(high) > 0n ? encodePosition({ context: this.options.context, partition: this.partition, offset: String(BigInt(high) - 1n) }) : null;
-    const resolve = (p: string | null) => (p === PENDING_POSITION ? end : p);
-    for (const [id, r] of records) {
-      records.set(id, { ...r, lastPosition: resolve(r.lastPosition), recentCommands: r.recentCommands.map((c) => ({ ...c, position: resolve(c.position) })) });
-    }
-    return records;
+    const last = BigInt(high) - 1n;
+    const end = last >= 0n ? { offset: Number(last), token: encodePosition({ context: this.options.context, partition: this.partition, offset: String(last) }) } : null;
+    return resolveRestored(aggregates, [...outcomes.values()], end);
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
@@ -127,12 +125,12 @@ export class KafkaPartitionLog implements PartitionLog {
       if (commit.events.length > 0) {
         topicMessages.push({ topic: this.eventsTopic, messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })) });
       }
-      if (commit.records.length > 0) {
-        topicMessages.push({
-          topic: this.stateTopic,
-          messages: commit.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
-        });
-      }
+      const stateMessages = [
+        ...commit.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
+        ...(commit.outcomes ? [{ key: commit.outcomes.key, value: encodeJson(commit.outcomes), partition: this.partition }] : []),
+        ...(commit.forgetOutcomes ?? []).map((key) => ({ key, value: null, partition: this.partition })),
+      ];
+      if (stateMessages.length > 0) topicMessages.push({ topic: this.stateTopic, messages: stateMessages });
       if (topicMessages.length > 0) {
         const written = await tx.sendBatch({ acks: -1, topicMessages });
         if (commit.events.length > 0) {
@@ -180,8 +178,9 @@ export class KafkaPartitionLog implements PartitionLog {
    * Reads the compacted state partition from its start up to our marker. kafkajs has no manual
    * assignment, so a throwaway consumer group reads the topic and pauses every other partition.
    */
-  private async readStateUntil(token: string): Promise<Map<string, AggregateRecord>> {
+  private async readStateUntil(token: string): Promise<{ aggregates: Map<string, AggregateRecord>; outcomes: Map<string, OutcomeRecord> }> {
     const records = new Map<string, AggregateRecord>();
+    const outcomes = new Map<string, OutcomeRecord>();
     const groupId = `${this.options.namespace}.restore.${this.options.context}.${this.partition}.${token}`;
     const consumer = this.kafka.consumer({
       groupId,
@@ -222,7 +221,13 @@ export class KafkaPartitionLog implements PartitionLog {
               }
               continue;
             }
-            if (message.value === null) records.delete(key);
+            if (key.startsWith(OUTCOME_KEY_PREFIX)) {
+              if (message.value === null) outcomes.delete(key);
+              else {
+                const outcome = decodeJson<OutcomeRecord>(message.value);
+                if (outcome) outcomes.set(key, outcome);
+              }
+            } else if (message.value === null) records.delete(key);
             else {
               const record = decodeJson<AggregateRecord>(message.value);
               if (record) records.set(key, record);
@@ -240,10 +245,11 @@ export class KafkaPartitionLog implements PartitionLog {
       context: this.options.context,
       partition: this.partition,
       aggregates: records.size,
+      outcomeRecords: outcomes.size,
       recordsRead: seen,
       ms: Date.now() - started,
     });
-    return records;
+    return { aggregates: records, outcomes };
   }
 
   private async deleteGroup(groupId: string): Promise<void> {

@@ -187,7 +187,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           replyProducer: await this.replyProducer(),
         });
         const created = new PartitionProcessor(definition, log, {
-          idempotencyWindow: 32,
+          idempotencyWindowMs: this.config.idempotencyWindowMs,
           clock: () => new Date().toISOString(),
           onReplyError: (error) => this.logger.event('warn', 'reply not sent; the client will time out and may retry', { error: error.message }),
           onUnexpectedError: (error, command) =>

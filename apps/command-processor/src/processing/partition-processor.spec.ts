@@ -1,6 +1,6 @@
 import { inventoryContext, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, InMemoryPartitionLog } from '@es/event-store';
-import { IncomingCommand, PartitionProcessor } from './partition-processor';
+import { IncomingCommand, parseCommand, PartitionProcessor } from './partition-processor';
 
 const definition = inventoryContext as unknown as BoundedContextDefinition<Command, DomainEvent, Versioned>;
 
@@ -27,7 +27,7 @@ describe('PartitionProcessor', () => {
 
   beforeEach(async () => {
     log = new InMemoryPartitionLog('inventory', 0);
-    processor = new PartitionProcessor(definition, log, { idempotencyWindow: 4, clock: () => '2026-01-01T00:00:00.000Z' });
+    processor = new PartitionProcessor(definition, log, { idempotencyWindowMs: 60_000, clock: () => '2026-01-01T00:00:00.000Z' });
     await processor.restore();
   });
 
@@ -81,12 +81,88 @@ describe('PartitionProcessor', () => {
     expect(log.events.map((e) => e.version)).toEqual([1, 2]);
   });
 
-  it('forgets command ids beyond its idempotency window, oldest first', async () => {
+  it('remembers an outcome for the whole window, whatever the traffic on the aggregate', async () => {
     await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 0)]);
-    for (let i = 1; i <= 4; i += 1) await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, `c${i}`, i)]);
-    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 5)]);
+    for (let i = 1; i <= 500; i += 1) await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, `c${i}`, i)]);
+    await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c1', 501)]);
 
-    // c0 fell out of the window of 4, so it is decided again: a second registration is a conflict.
-    expect(log.replies[5].reply).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(log.events).toHaveLength(501);
+    expect(log.replies[501].reply).toMatchObject({ ok: true, duplicate: true, version: 2 });
+  });
+
+  it('forgets an outcome once the window has passed, and tombstones its record', async () => {
+    let now = Date.parse('2026-01-01T00:00:00.000Z');
+    processor = new PartitionProcessor(definition, log, { idempotencyWindowMs: 60_000, clock: () => new Date(now).toISOString() });
+    await processor.restore();
+    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 0)]);
+    expect(log.outcomeRecords.size).toBe(1);
+    now += 59_000;
+    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 1)]);
+    now += 60_000 + 2_500 + 1;
+    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 2)]);
+
+    expect(log.replies[1].reply).toMatchObject({ ok: true, duplicate: true });
+    // Past the window c0 is decided again: a second registration is a conflict.
+    expect(log.replies[2].reply).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(log.outcomeRecords.size).toBe(0);
+  });
+
+  it('remembers outcomes across a restore by a new owner', async () => {
+    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 0)]);
+    await processor.process([command('ReceiveStock', { sku: 'A', quantity: 3 }, 'c1', 1)]);
+    const next = new PartitionProcessor(definition, log, { idempotencyWindowMs: 60_000, clock: () => '2026-01-01T00:00:10.000Z' });
+    await next.restore();
+    await next.process([command('ReceiveStock', { sku: 'A', quantity: 3 }, 'c1', 2), command('ReceiveStock', { sku: 'A', quantity: 4 }, 'c1', 3)]);
+
+    expect(log.events).toHaveLength(2);
+    expect(log.replies[2].reply).toMatchObject({ ok: true, duplicate: true, version: 2, position: log.replies[1].reply.ok && log.replies[1].reply.position });
+    expect(log.replies[3].reply).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_MISMATCH' } });
+  });
+
+  it('answers each of several concurrent requests with one command id by its own request id: one applied, other bodies 422', async () => {
+    const withRequest = (c: IncomingCommand, requestId: string): IncomingCommand => ({ ...c, envelope: { ...c.envelope!, requestId } });
+    await processor.process([
+      withRequest(command('RegisterProduct', { sku: 'A', name: 'A' }, 'k', 0), 'r0'),
+      withRequest(command('RegisterProduct', { sku: 'A', name: 'B' }, 'k', 1), 'r1'),
+      withRequest(command('RegisterProduct', { sku: 'A', name: 'A' }, 'k', 2), 'r2'),
+    ]);
+
+    expect(log.events).toHaveLength(1);
+    expect(log.replies.map((r) => [r.reply.requestId, r.reply.ok, r.reply.ok ? r.reply.duplicate : r.reply.error.code])).toEqual([
+      ['r0', true, false],
+      ['r1', false, 'IDEMPOTENCY_MISMATCH'],
+      ['r2', true, true],
+    ]);
+  });
+});
+
+describe('parseCommand', () => {
+  const message = (value: unknown, key = 'A') => ({
+    offset: '7',
+    key: Buffer.from(key),
+    value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    headers: { 'reply-to': 'api-1', 'command-id': 'c9', 'request-id': 'r9' },
+  });
+  const valid = { commandId: 'c9', type: 'ReceiveStock', context: 'inventory', aggregateId: 'A', fingerprint: 'f', data: { sku: 'A', quantity: 1 }, replyTo: 'api-1' };
+
+  it.each([
+    ['data null', { ...valid, data: null }],
+    ['data an array', { ...valid, data: [1] }],
+    ['data a string', { ...valid, data: 'x' }],
+    ['an envelope that is null', null],
+    ['an envelope that is a number', 5],
+    ['not JSON', '{"commandId":'],
+    ['data without the aggregate id', { ...valid, data: { quantity: 1 } }],
+    ['an unknown type', { ...valid, type: 'Explode' }],
+  ])('turns a record with %s into a problem, answered to its sender, and never throws', (_, value) => {
+    const parsed = parseCommand(definition, message(value));
+
+    expect(parsed).toMatchObject({ offset: '7', replyTo: 'api-1', requestId: 'r9' });
+    expect(parsed.envelope).toBeUndefined();
+    expect(parsed.problem).toEqual(expect.any(String));
+  });
+
+  it('parses a valid command', () => {
+    expect(parseCommand(definition, message(valid)).envelope).toMatchObject({ commandId: 'c9' });
   });
 });

@@ -10,16 +10,23 @@ import {
   type DomainEvent,
   type Versioned,
 } from '@es/domain';
+import { randomUUID } from 'node:crypto';
 import {
   AggregateRecord,
   CommandEnvelope,
   CommandReply,
+  decodePosition,
+  encodePosition,
   eventIdFor,
   EventEnvelope,
+  OUTCOME_KEY_PREFIX,
+  OutcomeIndex,
+  OutcomeRecord,
   PartitionLog,
   PENDING_POSITION,
-  RecentCommand,
 } from '@es/event-store';
+
+const MAX_TOMBSTONES_PER_COMMIT = 1000;
 
 /** A reply whose positions are filled in once the append told us the events' offsets. */
 interface PendingReply {
@@ -33,12 +40,13 @@ export interface IncomingCommand {
   readonly envelope?: CommandEnvelope;
   readonly replyTo?: string;
   readonly commandId?: string;
+  readonly requestId?: string;
   readonly problem?: string;
 }
 
 export interface PartitionProcessorOptions {
-  /** Remembered command ids per aggregate: a retry is recognised while fewer commands passed since. */
-  readonly idempotencyWindow: number;
+  /** How long a successful command's outcome is remembered: a retry within it gets that outcome. */
+  readonly idempotencyWindowMs: number;
   readonly clock: () => string;
   readonly onUnexpectedError?: (error: Error, command: CommandEnvelope) => void;
   readonly onReplyError?: (error: Error) => void;
@@ -57,7 +65,13 @@ interface StagedRecord {
   readonly aggregateId: string;
   readonly state: Versioned;
   readonly lastPosition: PositionRef;
-  readonly recent: readonly { readonly command: Omit<RecentCommand, 'position'>; readonly position: PositionRef }[];
+}
+
+interface StagedOutcome {
+  readonly commandId: string;
+  readonly fingerprint: string;
+  readonly version: number;
+  readonly position: PositionRef;
 }
 
 /**
@@ -68,12 +82,24 @@ interface StagedRecord {
  */
 export class PartitionProcessor {
   private records = new Map<string, AggregateRecord>();
+  private outcomes: OutcomeIndex;
+  /** Keys of the persisted outcome records per index bucket, tombstoned when the bucket expires. */
+  private outcomeKeys = new Map<number, string[]>();
+  /** Outcome record keys to tombstone with the next commit. */
+  private forget: string[] = [];
 
   constructor(
     private readonly definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
     private readonly log: PartitionLog,
     private readonly options: PartitionProcessorOptions,
-  ) {}
+  ) {
+    this.outcomes = new OutcomeIndex(options.idempotencyWindowMs);
+  }
+
+  /** Remembered outcomes (idempotency) held in memory. */
+  get outcomeCount(): number {
+    return this.outcomes.size;
+  }
 
   get partition(): number {
     return this.log.partition;
@@ -84,7 +110,30 @@ export class PartitionProcessor {
   }
 
   async restore(): Promise<void> {
-    this.records = await this.log.restore();
+    const restored = await this.log.restore();
+    const now = Date.parse(this.options.clock());
+    this.records = restored.aggregates;
+    this.outcomes = new OutcomeIndex(this.options.idempotencyWindowMs);
+    this.outcomeKeys = new Map();
+    this.forget = [];
+    for (const record of restored.outcomes) {
+      const bucket = this.outcomes.bucketStart(record.at);
+      if (bucket + this.outcomes.bucketMs + this.outcomes.windowMs <= now) {
+        this.forget.push(record.key);
+        continue;
+      }
+      for (const o of record.outcomes) {
+        this.outcomes.remember({ ...o, offset: o.offset === PENDING_POSITION ? null : o.offset }, record.at);
+      }
+      this.keysOf(bucket).push(record.key);
+    }
+    // Records written before outcomes had their own records carry the last 32 per aggregate: they
+    // start their window now.
+    for (const record of this.records.values()) {
+      for (const c of record.recentCommands ?? []) {
+        this.outcomes.remember({ commandId: c.commandId, fingerprint: c.fingerprint, version: c.version, offset: this.offsetOf(c.position) }, now);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -96,37 +145,48 @@ export class PartitionProcessor {
     const staged = new Map<string, StagedRecord>();
     const events: EventEnvelope[] = [];
     const replies: PendingReply[] = [];
+    const stagedOutcomes = new Map<string, StagedOutcome>();
     let rejected = 0;
     let duplicates = 0;
-    const reject = (replyTo: string | undefined | null, commandId: string, error: DomainError) => {
+    const reject = (replyTo: string | undefined | null, commandId: string, requestId: string | undefined, error: DomainError) => {
       rejected += 1;
-      if (replyTo) replies.push({ replyTo, build: () => ({ commandId, ok: false, error: toErrorPayload(error) }) });
+      if (replyTo) replies.push({ replyTo, build: () => ({ commandId, ok: false, error: toErrorPayload(error), ...(requestId ? { requestId } : {}) }) });
     };
+    const now = this.options.clock();
+    const nowMs = Date.parse(now);
+    for (const start of this.outcomes.expire(nowMs)) {
+      this.forget.push(...(this.outcomeKeys.get(start) ?? []));
+      this.outcomeKeys.delete(start);
+    }
 
     for (const incoming of batch) {
       const command = incoming.envelope;
       if (!command) {
-        reject(incoming.replyTo, incoming.commandId ?? 'unknown', new ValidationError([{ field: 'command', message: incoming.problem ?? 'malformed command' }]));
+        reject(
+          incoming.replyTo,
+          incoming.commandId ?? 'unknown',
+          incoming.requestId,
+          new ValidationError([{ field: 'command', message: incoming.problem ?? 'malformed command' }]),
+        );
         continue;
       }
       const current = staged.get(command.aggregateId) ?? this.toStaged(this.records.get(command.aggregateId));
       const state = current?.state ?? this.definition.decider.initialState();
 
-      const remembered = current?.recent.find((r) => r.command.commandId === command.commandId);
+      const remembered = this.rememberedOutcome(stagedOutcomes, command);
       if (remembered) {
-        if (remembered.command.fingerprint !== command.fingerprint) {
-          reject(command.replyTo, command.commandId, new IdempotencyMismatchError());
+        if (!remembered.sameFingerprint) {
+          reject(command.replyTo, command.commandId, command.requestId, new IdempotencyMismatchError());
           continue;
         }
         duplicates += 1;
         if (command.replyTo) {
-          // Not remembered (it would grow every state record); the version says enough.
-          replies.push(success(command, command.replyTo, remembered.command.version, remembered.position, true, []));
+          // Event types are not remembered (they would grow every outcome); the version says enough.
+          replies.push(success(command, command.replyTo, remembered.version, remembered.position, true, []));
         }
         continue;
       }
 
-      const now = this.options.clock();
       let decided: DomainEvent[];
       try {
         decided = this.definition.decider.decide(
@@ -144,11 +204,16 @@ export class PartitionProcessor {
           state,
         );
       } catch (error) {
-        if (isDomainError(error)) reject(command.replyTo, command.commandId, error);
+        if (isDomainError(error)) reject(command.replyTo, command.commandId, command.requestId, error);
         else {
           // A bug in a decider must not wedge the partition: report it and reject the command.
           this.options.onUnexpectedError?.(error as Error, command);
-          reject(command.replyTo, command.commandId, new ValidationError([{ field: 'command', message: `could not be decided: ${(error as Error).message}` }]));
+          reject(
+            command.replyTo,
+            command.commandId,
+            command.requestId,
+            new ValidationError([{ field: 'command', message: `could not be decided: ${(error as Error).message}` }]),
+          );
         }
         continue;
       }
@@ -174,26 +239,30 @@ export class PartitionProcessor {
       const lastPosition: PositionRef =
         decided.length > 0 ? { kind: 'batch', index: events.length - 1 } : current?.lastPosition ?? { kind: 'known', token: null };
       const eventTypes = decided.map((e) => e.type);
-      const entry = {
-        command: { commandId: command.commandId, fingerprint: command.fingerprint, version: next.version },
-        position: lastPosition,
-      };
-      staged.set(command.aggregateId, {
-        aggregateId: command.aggregateId,
-        state: next,
-        lastPosition,
-        recent: [entry, ...(current?.recent ?? [])].slice(0, this.options.idempotencyWindow),
-      });
+      staged.set(command.aggregateId, { aggregateId: command.aggregateId, state: next, lastPosition });
+      stagedOutcomes.set(command.commandId, { commandId: command.commandId, fingerprint: command.fingerprint, version: next.version, position: lastPosition });
       if (command.replyTo) replies.push(success(command, command.replyTo, next.version, lastPosition, false, eventTypes));
     }
 
     const last = batch[batch.length - 1];
+    const outcomes = this.outcomeRecord(stagedOutcomes, nowMs);
+    // Bounded per commit: a restore after a long downtime may find many expired outcome records.
+    const forget = this.forget.slice(0, MAX_TOMBSTONES_PER_COMMIT);
     const positions = await this.log.commit({
       events,
       records: [...staged.values()].map((s) => this.finish(s, [])),
+      ...(outcomes ? { outcomes } : {}),
+      ...(forget.length > 0 ? { forgetOutcomes: forget } : {}),
       nextInputOffset: last ? String(BigInt(last.offset) + 1n) : undefined,
     });
+    this.forget = this.forget.slice(forget.length);
     for (const record of staged.values()) this.records.set(record.aggregateId, this.finish(record, positions));
+    if (outcomes) {
+      this.keysOf(this.outcomes.bucketStart(nowMs)).push(outcomes.key);
+      for (const o of stagedOutcomes.values()) {
+        this.outcomes.remember({ ...o, offset: this.offsetOf(resolve(o.position, positions)) }, nowMs);
+      }
+    }
     // Not awaited: the next batch's transaction need not wait for this one's replies.
     this.log
       .reply(replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) })))
@@ -201,15 +270,48 @@ export class PartitionProcessor {
     return { commands: batch.length, events: events.length, rejected, duplicates };
   }
 
+  private rememberedOutcome(
+    stagedOutcomes: ReadonlyMap<string, StagedOutcome>,
+    command: CommandEnvelope,
+  ): { sameFingerprint: boolean; version: number; position: PositionRef } | undefined {
+    // A duplicate inside this batch (concurrent retries) is answered from the batch itself.
+    const inBatch = stagedOutcomes.get(command.commandId);
+    if (inBatch) return { sameFingerprint: inBatch.fingerprint === command.fingerprint, version: inBatch.version, position: inBatch.position };
+    const known = this.outcomes.lookup(command.commandId, command.fingerprint);
+    if (!known) return undefined;
+    const token = known.offset === null ? null : encodePosition({ context: this.definition.context, partition: this.partition, offset: String(known.offset) });
+    return { sameFingerprint: known.sameFingerprint, version: known.version, position: { kind: 'known', token } };
+  }
+
+  /** This commit's outcomes as one record of the state partition (positions of its own events are pending). */
+  private outcomeRecord(stagedOutcomes: ReadonlyMap<string, StagedOutcome>, nowMs: number): OutcomeRecord | undefined {
+    if (stagedOutcomes.size === 0) return undefined;
+    return {
+      key: `${OUTCOME_KEY_PREFIX}${this.outcomes.bucketStart(nowMs)}:${randomUUID()}`,
+      at: nowMs,
+      outcomes: [...stagedOutcomes.values()].map((o) => ({
+        commandId: o.commandId,
+        fingerprint: o.fingerprint,
+        version: o.version,
+        offset: o.position.kind === 'batch' ? PENDING_POSITION : this.offsetOf(o.position.token),
+      })),
+    };
+  }
+
+  private keysOf(bucket: number): string[] {
+    let keys = this.outcomeKeys.get(bucket);
+    if (!keys) this.outcomeKeys.set(bucket, (keys = []));
+    return keys;
+  }
+
+  private offsetOf(token: string | null): number | null {
+    const position = token === null || token === PENDING_POSITION ? undefined : decodePosition(token);
+    return position ? Number(position.offset) : null;
+  }
+
   private toStaged(record: AggregateRecord | undefined): StagedRecord | undefined {
     if (!record) return undefined;
-    const known = (token: string | null): PositionRef => ({ kind: 'known', token });
-    return {
-      aggregateId: record.aggregateId,
-      state: record.state as Versioned,
-      lastPosition: known(record.lastPosition),
-      recent: record.recentCommands.map(({ position, ...command }) => ({ command, position: known(position) })),
-    };
+    return { aggregateId: record.aggregateId, state: record.state as Versioned, lastPosition: { kind: 'known', token: record.lastPosition } };
   }
 
   private finish(staged: StagedRecord, positions: readonly string[]): AggregateRecord {
@@ -218,7 +320,6 @@ export class PartitionProcessor {
       version: staged.state.version,
       state: staged.state,
       lastPosition: resolve(staged.lastPosition, positions),
-      recentCommands: staged.recent.map((r) => ({ ...r.command, position: resolve(r.position, positions) })),
     };
   }
 }
@@ -235,6 +336,7 @@ function success(
     replyTo,
     build: (positions) => ({
       commandId: command.commandId,
+      ...(command.requestId ? { requestId: command.requestId } : {}),
       ok: true,
       aggregateId: command.aggregateId,
       version,
@@ -250,36 +352,51 @@ function resolve(ref: PositionRef, positions: readonly string[]): string | null 
   return ref.kind === 'known' ? ref.token : positions[ref.index] ?? PENDING_POSITION;
 }
 
-/** Parses a command record; anything unusable is still consumed (and answered if possible). */
+/**
+ * Parses a command record. Anything unusable is still consumed (and answered if possible): a record
+ * that threw here would be redelivered forever and wedge the whole partition, so nothing in this
+ * function may throw, whatever the bytes (`"data": null`, an array, a number…).
+ */
 export function parseCommand(
   definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
   message: { offset: string; value: Buffer | null; key: Buffer | null; headers?: Record<string, unknown> },
 ): IncomingCommand {
   const header = (name: string) => {
     const value = message.headers?.[name];
-    return value === undefined ? undefined : String(value);
+    return value === undefined || value === null ? undefined : String(value);
   };
-  const base = { offset: message.offset, replyTo: header('reply-to'), commandId: header('command-id') };
+  const base = { offset: message.offset, replyTo: header('reply-to'), commandId: header('command-id'), requestId: header('request-id') };
   let envelope: CommandEnvelope;
   try {
     envelope = JSON.parse(message.value?.toString('utf8') ?? '');
   } catch {
     return { ...base, problem: 'command record is not JSON' };
   }
-  if (
-    typeof envelope?.commandId !== 'string' ||
-    typeof envelope.aggregateId !== 'string' ||
-    typeof envelope.fingerprint !== 'string' ||
-    !definition.isCommandType(envelope.type) ||
-    envelope.context !== definition.context ||
-    envelope.aggregateId !== message.key?.toString()
-  ) {
-    return { ...base, problem: `not a ${definition.context} command for this partition` };
+  try {
+    if (
+      typeof envelope !== 'object' ||
+      envelope === null ||
+      typeof envelope.commandId !== 'string' ||
+      typeof envelope.aggregateId !== 'string' ||
+      typeof envelope.fingerprint !== 'string' ||
+      typeof envelope.data !== 'object' ||
+      envelope.data === null ||
+      Array.isArray(envelope.data) ||
+      !definition.isCommandType(envelope.type) ||
+      envelope.context !== definition.context ||
+      envelope.aggregateId !== message.key?.toString()
+    ) {
+      return { ...base, problem: `not a ${definition.context} command for this partition` };
+    }
+    const replyTo = typeof envelope.replyTo === 'string' ? envelope.replyTo : undefined;
+    const requestId = typeof envelope.requestId === 'string' ? envelope.requestId : base.requestId;
+    // The aggregate id is the routing key: a command whose data names another aggregate must not
+    // be decided by this aggregate's writer.
+    if (definition.aggregateIdOf(envelope as never) !== envelope.aggregateId) {
+      return { ...base, commandId: envelope.commandId, replyTo, requestId, problem: 'aggregate id does not match the command data' };
+    }
+    return { offset: message.offset, envelope, replyTo, commandId: envelope.commandId, requestId };
+  } catch (error) {
+    return { ...base, problem: `malformed command: ${(error as Error).message}` };
   }
-  // The aggregate id is the routing key: a command whose data names another aggregate must not
-  // be decided by this aggregate's writer.
-  if (definition.aggregateIdOf(envelope as never) !== envelope.aggregateId) {
-    return { ...base, commandId: envelope.commandId, replyTo: envelope.replyTo ?? undefined, problem: 'aggregate id does not match the command data' };
-  }
-  return { offset: message.offset, envelope, replyTo: envelope.replyTo ?? undefined, commandId: envelope.commandId };
 }

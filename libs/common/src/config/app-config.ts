@@ -31,6 +31,8 @@ export interface AppConfig {
   readonly adminToken?: string;
   readonly commandTimeoutMs: number;
   readonly readYourWritesTimeoutMs: number;
+  /** How long the command processor remembers a successful command's outcome (Idempotency-Key). */
+  readonly idempotencyWindowMs: number;
 }
 
 /** Local defaults: the broker and database that `npm start` launches (tools/stack). */
@@ -101,6 +103,7 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
     adminToken,
     commandTimeoutMs: read.int('COMMAND_TIMEOUT_MS', 10000, 100, 600000),
     readYourWritesTimeoutMs: read.int('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
+    idempotencyWindowMs: read.int('IDEMPOTENCY_WINDOW_MS', 24 * 60 * 60 * 1000, 1000, 30 * 24 * 60 * 60 * 1000),
   };
   if (config.topics.minInsyncReplicas > config.topics.replicationFactor) {
     read.fail('TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR');

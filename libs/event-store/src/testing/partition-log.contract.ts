@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../event-envelope';
-import { AggregateRecord, PartitionLog, PENDING_POSITION } from '../partition-log.port';
+import { AggregateRecord, OUTCOME_KEY_PREFIX, PartitionLog, PENDING_POSITION } from '../partition-log.port';
 import { decodePosition } from '../position';
 
 /**
@@ -36,7 +36,6 @@ export function partitionLogContract(
     version,
     state: { version, onHand: version },
     lastPosition: position,
-    recentCommands: [],
   });
 
   describe(`${name} (partition log contract)`, () => {
@@ -49,7 +48,7 @@ export function partitionLogContract(
     });
 
     it('restores nothing for a partition that was never written', async () => {
-      expect((await log.restore()).size).toBe(0);
+      expect((await log.restore()).aggregates.size).toBe(0);
     });
 
     it('gives each appended event a position, in append order', async () => {
@@ -70,7 +69,7 @@ export function partitionLogContract(
       const positions = await log.commit({ events: [event('A', 2), event('B', 1)], records: [record('A', 2, PENDING_POSITION), record('B', 1, PENDING_POSITION)] });
       await log.close();
       log = await harness().reopen();
-      const restored = await log.restore();
+      const restored = (await log.restore()).aggregates;
       const offset = (p: string | null | undefined) => BigInt(decodePosition(p ?? '')?.offset ?? -1);
 
       expect(restored.get('A')).toMatchObject({ version: 2, state: { version: 2, onHand: 2 } });
@@ -80,6 +79,24 @@ export function partitionLogContract(
       expect(offset(restored.get('B')!.lastPosition) >= offset(positions[1])).toBe(true);
     });
 
+    it('restores outcome records with their pending offsets resolved, and forgets tombstoned ones', async () => {
+      await log.restore();
+      const outcome = (key: string, commandId: string) => ({
+        key: `${OUTCOME_KEY_PREFIX}${key}`,
+        at: 1000,
+        outcomes: [{ commandId, fingerprint: 'f', version: 1, offset: PENDING_POSITION as typeof PENDING_POSITION }],
+      });
+      const [p1] = await log.commit({ events: [event('A', 1)], records: [], outcomes: outcome('0:a', 'c-a') });
+      await log.commit({ events: [event('B', 1)], records: [], outcomes: outcome('0:b', 'c-b') });
+      await log.commit({ events: [], records: [], forgetOutcomes: [`${OUTCOME_KEY_PREFIX}0:b`] });
+      await log.close();
+      log = await harness().reopen();
+      const { outcomes } = await log.restore();
+
+      expect(outcomes.map((o) => o.outcomes[0].commandId)).toEqual(['c-a']);
+      expect(Number(outcomes[0].outcomes[0].offset) >= Number(decodePosition(p1)!.offset)).toBe(true);
+    });
+
     it('keeps nothing of a commit that failed after its append', async () => {
       await log.restore();
       harness().breakNextCommit(log);
@@ -87,7 +104,7 @@ export function partitionLogContract(
       await log.close();
       log = await harness().reopen();
 
-      expect((await log.restore()).has('X')).toBe(false);
+      expect((await log.restore()).aggregates.has('X')).toBe(false);
     });
   });
 }
