@@ -202,7 +202,11 @@ export class KafkaPartitionLog implements PartitionLog {
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: this.stateTopic, fromBeginning: true });
-      consumer.on(consumer.events.CRASH, (e) => fail(e.payload.error));
+      // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading on
+      // a fresh broker, say): only a crash it gives up on fails the restore.
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (!e.payload.restart) fail(e.payload.error);
+      });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
