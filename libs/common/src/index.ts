@@ -10,3 +10,4 @@ export * from './common.module';
 export * from './bootstrap';
 export * from './tokens';
 export * from './http/configure-http-api';
+export * from './cli/progress-bar';

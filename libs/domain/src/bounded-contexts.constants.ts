@@ -8,7 +8,7 @@ import {
   type ProductCommand,
 } from './inventory/product.commands';
 import { isProductEventType, PRODUCT_EVENT_TYPES, type ProductEvent } from './inventory/product.events';
-import type { ProductState } from './inventory/product.state';
+import { PRODUCT_STATE_VERSION, type ProductState } from './inventory/product.state';
 import { orderDecider } from './orders/order.decider';
 import {
   isOrderCommandType,
@@ -19,7 +19,7 @@ import {
   type OrderCommand,
 } from './orders/order.commands';
 import { isOrderEventType, ORDER_EVENT_TYPES, type OrderEvent } from './orders/order.events';
-import type { OrderState } from './orders/order.state';
+import { ORDER_STATE_VERSION, type OrderState } from './orders/order.state';
 import type { Versioned } from './shared/aggregate-version';
 import type { Decider } from './shared/decider';
 import type { BoundedContext, Command, DomainEvent } from './shared/message';
@@ -32,6 +32,8 @@ export interface BoundedContextDefinition<C extends Command, E extends DomainEve
   readonly context: BoundedContext;
   readonly aggregateType: string;
   readonly decider: Decider<C, E, S>;
+  /** Format version of the decider's state as stored; a stored record of another version is rebuilt from the events. */
+  readonly stateVersion: number;
   readonly commandTypes: readonly C['type'][];
   readonly eventTypes: readonly E['type'][];
   aggregateIdOf(command: Pick<C, 'data'>): string;
@@ -44,6 +46,7 @@ export const inventoryContext: BoundedContextDefinition<ProductCommand, ProductE
     context: INVENTORY_CONTEXT,
     aggregateType: PRODUCT_AGGREGATE_TYPE,
     decider: productDecider,
+    stateVersion: PRODUCT_STATE_VERSION,
     commandTypes: PRODUCT_COMMAND_TYPES,
     eventTypes: PRODUCT_EVENT_TYPES,
     aggregateIdOf: productAggregateIdOf,
@@ -55,6 +58,7 @@ export const ordersContext: BoundedContextDefinition<OrderCommand, OrderEvent, O
   context: ORDERS_CONTEXT,
   aggregateType: ORDER_AGGREGATE_TYPE,
   decider: orderDecider,
+  stateVersion: ORDER_STATE_VERSION,
   commandTypes: ORDER_COMMAND_TYPES,
   eventTypes: ORDER_EVENT_TYPES,
   aggregateIdOf: orderAggregateIdOf,

@@ -57,7 +57,7 @@ export {
   type StockReservationRejectionReason,
   type StockReserved,
 } from './inventory/product.events';
-export { availableStock, initialProductState, type ProductState } from './inventory/product.state';
+export { availableStock, initialProductState, PRODUCT_STATE_VERSION, type ProductState } from './inventory/product.state';
 export { productDecider } from './inventory/product.decider';
 
 export {
@@ -92,7 +92,7 @@ export {
   type OrderRejected,
   type OrderShipped,
 } from './orders/order.events';
-export { initialOrderState, type LineOutcome, type OrderState, type OrderStatus } from './orders/order.state';
+export { initialOrderState, ORDER_STATE_VERSION, type LineOutcome, type OrderState, type OrderStatus } from './orders/order.state';
 export { orderDecider, UNSPECIFIED_REJECTION_REASON } from './orders/order.decider';
 export {
   ORDER_PLACED_V1_SCHEMA_VERSION,

@@ -16,6 +16,12 @@ export interface EventEnvelope<P = unknown> {
   /** 1, 2, 3 … per aggregate, no gaps (design §5.3). */
   readonly version: number;
   readonly commandId: string;
+  /**
+   * The command's body fingerprint: with commandId it lets a rebuild of the aggregates from the
+   * events also rebuild the idempotency memory (a retry with another body is still 422). Absent in
+   * events of the first version.
+   */
+  readonly commandFingerprint?: string;
   readonly correlationId: string;
   readonly causationId: string | null;
   readonly occurredAt: string;

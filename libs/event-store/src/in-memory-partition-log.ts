@@ -1,6 +1,7 @@
 import type { BoundedContext } from '@es/domain';
 import type { EventEnvelope } from './event-envelope';
-import { AddressedReply, AggregateRecord, OutcomeRecord, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
+import { serializeEvent } from './event-serializer';
+import { AddressedReply, AggregateRecord, EventRecord, OutcomeRecord, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
 import { encodePosition } from './position';
 
 /**
@@ -14,6 +15,7 @@ export class InMemoryPartitionLog implements PartitionLog {
   private readonly records = new Map<string, AggregateRecord>();
   /** The state partition's outcome records by key, as compaction would leave them. */
   readonly outcomeRecords = new Map<string, OutcomeRecord>();
+  private readonly rawEvents = new Map<number, Buffer | null>();
   private failNext?: Error;
 
   constructor(readonly context: BoundedContext, readonly partition: number) {}
@@ -27,7 +29,31 @@ export class InMemoryPartitionLog implements PartitionLog {
     const last = this.events.length - 1;
     const end = last >= 0 ? { offset: last, token: this.position(last) } : null;
     const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), end);
+    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), end, 0);
+  }
+
+  async readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void> {
+    const end = this.events.length;
+    for (let i = 0; i < end; i += 1) {
+      visit({ offset: String(i), value: this.rawEvents.get(i) ?? serializeEvent(this.events[i]).value });
+      onProgress?.(i, end);
+    }
+  }
+
+  /** Test seam: replaces the stored bytes of the event at `offset` (a poison event). */
+  corruptEvent(offset: number, value: Buffer | null): void {
+    this.rawEvents.set(offset, value);
+  }
+
+  /** Test seam: what a lost, compacted-away or reset state topic looks like. */
+  dropState(): void {
+    this.records.clear();
+    this.outcomeRecords.clear();
+  }
+
+  /** Test seam: overwrites one aggregate record as it is stored. */
+  putRecord(record: AggregateRecord): void {
+    this.records.set(record.aggregateId, JSON.parse(JSON.stringify(record)) as AggregateRecord);
   }
 
   async reply(replies: readonly AddressedReply[]): Promise<void> {

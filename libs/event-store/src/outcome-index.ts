@@ -125,8 +125,11 @@ class SlotTable {
     const base = i * WORDS;
     if (this.slots[base] === 0 && this.slots[base + 1] === 0 && this.slots[base + 2] === 0 && this.slots[base + 3] === 0) return undefined;
     const offset = this.offsets[i];
+    const unknown = this.slots[base + 4] === 0 && this.slots[base + 5] === 0;
     return {
-      sameFingerprint: this.slots[base + 4] === fp[0] && this.slots[base + 5] === fp[1],
+      // An outcome rebuilt from events older than command fingerprints matches any body: answering a
+      // retry with its first outcome beats applying it twice.
+      sameFingerprint: unknown || (this.slots[base + 4] === fp[0] && this.slots[base + 5] === fp[1]),
       version: this.slots[base + 6],
       offset: offset === NO_OFFSET ? null : offset,
     };
@@ -191,8 +194,14 @@ function digestOf(commandId: string): Uint32Array {
   return key;
 }
 
-/** 64 bits of a fingerprint: its own leading bits when it is a base64url digest (commandFingerprint), else a hash. */
+/**
+ * 64 bits of a fingerprint: its own leading bits when it is a base64url digest (commandFingerprint),
+ * else a hash; '' (unknown) is all zeros, which matches any body.
+ */
 function fingerprintDigest(fingerprint: string): Uint32Array {
+  if (fingerprint === '') return new Uint32Array(2);
   const d = FINGERPRINT.test(fingerprint) ? Buffer.from(fingerprint.slice(0, 11), 'base64url') : createHash('sha256').update(fingerprint, 'utf8').digest();
-  return new Uint32Array([d.readUInt32LE(0), d.readUInt32LE(4)]);
+  const digest = new Uint32Array([d.readUInt32LE(0), d.readUInt32LE(4)]);
+  if (digest[0] === 0 && digest[1] === 0) digest[1] = 1;
+  return digest;
 }

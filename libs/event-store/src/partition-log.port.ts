@@ -38,6 +38,16 @@ export interface RestoredPartition {
   readonly aggregates: Map<string, AggregateRecord>;
   /** Outcome records as committed, PENDING_POSITION resolved to the events partition's end. */
   readonly outcomes: readonly OutcomeRecord[];
+  /** Aggregate records that did not decode: never dropped silently, they make the owner rebuild. */
+  readonly undecodable: number;
+  /** The events partition's end offset at restore time (0: no event was ever appended). */
+  readonly eventsEnd: number;
+}
+
+/** A record of the events partition as a rebuild reads it. */
+export interface EventRecord {
+  readonly offset: string;
+  readonly value: Buffer | null;
 }
 
 /**
@@ -46,6 +56,8 @@ export interface RestoredPartition {
  */
 export interface AggregateRecord<S = unknown> {
   readonly aggregateId: string;
+  /** Format version of `state` (the context's stateVersion); absent in records of the first version. */
+  readonly stateVersion?: number;
   readonly version: number;
   readonly state: S;
   /** Position token of the aggregate's last event, returned to no-op and duplicate commands. */
@@ -88,6 +100,12 @@ export interface PartitionLog {
   readonly partition: number;
   /** Every aggregate's latest record and every outcome record, as committed, with PENDING_POSITION resolved. */
   restore(): Promise<RestoredPartition>;
+  /**
+   * Visits every committed record of the events partition from offset 0 up to its end at the time of
+   * the call, in offset order (a rebuild of the aggregates from the source of truth). Call it after
+   * restore(): the fencing it did makes that end final.
+   */
+  readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void>;
   /** Appends atomically and returns the events' position tokens. */
   commit(commit: PartitionCommit): Promise<readonly string[]>;
   /**
@@ -108,6 +126,7 @@ export function resolveRestored(
   aggregates: Map<string, AggregateRecord>,
   outcomes: readonly OutcomeRecord[],
   end: { readonly offset: number; readonly token: string } | null,
+  undecodable: number,
 ): RestoredPartition {
   const token = (p: string | null) => (p === PENDING_POSITION ? end?.token ?? null : p);
   const offset = (o: number | null | typeof PENDING_POSITION) => (o === PENDING_POSITION ? end?.offset ?? null : o);
@@ -118,5 +137,10 @@ export function resolveRestored(
       ...(r.recentCommands ? { recentCommands: r.recentCommands.map((c) => ({ ...c, position: token(c.position) })) } : {}),
     });
   }
-  return { aggregates, outcomes: outcomes.map((o) => ({ ...o, outcomes: o.outcomes.map((e) => ({ ...e, offset: offset(e.offset) })) })) };
+  return {
+    aggregates,
+    outcomes: outcomes.map((o) => ({ ...o, outcomes: o.outcomes.map((e) => ({ ...e, offset: offset(e.offset) })) })),
+    undecodable,
+    eventsEnd: end ? end.offset + 1 : 0,
+  };
 }

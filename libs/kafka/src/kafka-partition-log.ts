@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { BoundedContext } from '@es/domain';
 import type { JsonLogger } from '@es/common';
 import {
@@ -8,6 +8,7 @@ import {
   decodeJson,
   encodeJson,
   encodePosition,
+  EventRecord,
   OUTCOME_KEY_PREFIX,
   OutcomeRecord,
   PartitionCommit,
@@ -99,14 +100,10 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.abort().catch(() => undefined);
       throw error;
     }
-    const { aggregates, outcomes } = await this.readStateUntil(token);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const high = (await admin.fetchTopicOffsets(this.eventsTopic)).find((o) => o.partition === this.partition)?.high ?? '0';
-    await admin.disconnect();
-    const last = BigInt(high) - 1n;
-    const end = last >= 0n ? { offset: Number(last), token: encodePosition({ context: this.options.context, partition: this.partition, offset: String(last) }) } : null;
-    return resolveRestored(aggregates, [...outcomes.values()], end);
+    const { aggregates, outcomes, undecodable } = await this.readStateUntil(token);
+    const last = (await this.endOffset(this.eventsTopic)) - 1;
+    const end = last >= 0 ? { offset: last, token: encodePosition({ context: this.options.context, partition: this.partition, offset: String(last) }) } : null;
+    return resolveRestored(aggregates, [...outcomes.values()], end, undecodable);
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
@@ -174,14 +171,79 @@ export class KafkaPartitionLog implements PartitionLog {
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  /**
-   * Reads the compacted state partition from its start up to our marker. kafkajs has no manual
-   * assignment, so a throwaway consumer group reads the topic and pauses every other partition.
-   */
-  private async readStateUntil(token: string): Promise<{ aggregates: Map<string, AggregateRecord>; outcomes: Map<string, OutcomeRecord> }> {
+  async readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void> {
+    const end = await this.endOffset(this.eventsTopic);
+    if (end === 0) return;
+    const last = end - 1;
+    await this.readPartition(this.eventsTopic, 'rebuild', (message) => {
+      visit({ offset: message.offset, value: message.value });
+      onProgress?.(Number(message.offset), end);
+      return Number(message.offset) >= last;
+    }, last);
+  }
+
+  /** The state partition from its start up to our marker, sorted into aggregates and outcome records. */
+  private async readStateUntil(token: string): Promise<{ aggregates: Map<string, AggregateRecord>; outcomes: Map<string, OutcomeRecord>; undecodable: number }> {
     const records = new Map<string, AggregateRecord>();
     const outcomes = new Map<string, OutcomeRecord>();
-    const groupId = `${this.options.namespace}.restore.${this.options.context}.${this.partition}.${token}`;
+    const broken = new Set<string>();
+    const started = Date.now();
+    const seen = await this.readPartition(this.stateTopic, 'restore', (message) => {
+      const key = message.key?.toString() ?? '';
+      if (key === RESTORE_MARKER_KEY) return decodeJson<{ token: string }>(message.value)?.token === token;
+      if (key.startsWith(OUTCOME_KEY_PREFIX)) {
+        const outcome = message.value === null ? undefined : decodeJson<OutcomeRecord>(message.value);
+        if (outcome) outcomes.set(key, outcome);
+        else outcomes.delete(key);
+        return false;
+      }
+      if (message.value === null) {
+        records.delete(key);
+        broken.delete(key);
+        return false;
+      }
+      const record = decodeJson<AggregateRecord>(message.value);
+      // A record that does not decode is not skipped: the aggregate would come back brand new (and
+      // accept a second RegisterProduct). It is counted, and the owner rebuilds from the events.
+      if (record && typeof record === 'object' && record.aggregateId === key && Number.isInteger(record.version)) {
+        records.set(key, record);
+        broken.delete(key);
+      } else {
+        records.delete(key);
+        broken.add(key);
+      }
+      return false;
+    });
+    this.options.logger?.event('info', 'partition restored', {
+      context: this.options.context,
+      partition: this.partition,
+      aggregates: records.size,
+      outcomeRecords: outcomes.size,
+      undecodable: broken.size,
+      recordsRead: seen,
+      ms: Date.now() - started,
+    });
+    return { aggregates: records, outcomes, undecodable: broken.size };
+  }
+
+  private async endOffset(topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return Number((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === this.partition)?.high ?? '0');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Reads partition p of a topic from its start, read_committed, until `visit` returns true (or,
+   * with `lastOffset`, until a batch of nothing but transaction markers or aborted records reaches
+   * it). kafkajs has no manual assignment, so a throwaway consumer group reads the topic and pauses
+   * every other partition.
+   */
+  private async readPartition(topic: string, purpose: string, visit: (message: KafkaMessage) => boolean, lastOffset?: number): Promise<number> {
+    const groupId = `${this.options.namespace}.${purpose}.${this.options.context}.${this.partition}.${randomUUID()}`;
     const consumer = this.kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -197,16 +259,24 @@ export class KafkaPartitionLog implements PartitionLog {
       fail = reject;
     });
     const keepAlive = this.options.heartbeat ? setInterval(() => void this.options.heartbeat?.().catch(() => undefined), 2000) : undefined;
-    const started = Date.now();
     let seen = 0;
+    let finished = false;
     try {
       await consumer.connect();
-      await consumer.subscribe({ topic: this.stateTopic, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading on
-      // a fresh broker, say): only a crash it gives up on fails the restore.
+      // a fresh broker, say): only a crash it gives up on fails the read.
       consumer.on(consumer.events.CRASH, (e) => {
         if (!e.payload.restart) fail(e.payload.error);
       });
+      if (lastOffset !== undefined) {
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.partition === this.partition && payload.lastOffset !== null && Number(payload.lastOffset) >= lastOffset) {
+            finished = true;
+            finish();
+          }
+        });
+      }
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
@@ -216,25 +286,12 @@ export class KafkaPartitionLog implements PartitionLog {
             return;
           }
           for (const message of batch.messages) {
+            if (finished) return;
             seen += 1;
-            const key = message.key?.toString() ?? '';
-            if (key === RESTORE_MARKER_KEY) {
-              if (decodeJson<{ token: string }>(message.value)?.token === token) {
-                finish();
-                return;
-              }
-              continue;
-            }
-            if (key.startsWith(OUTCOME_KEY_PREFIX)) {
-              if (message.value === null) outcomes.delete(key);
-              else {
-                const outcome = decodeJson<OutcomeRecord>(message.value);
-                if (outcome) outcomes.set(key, outcome);
-              }
-            } else if (message.value === null) records.delete(key);
-            else {
-              const record = decodeJson<AggregateRecord>(message.value);
-              if (record) records.set(key, record);
+            if (visit(message)) {
+              finished = true;
+              finish();
+              return;
             }
           }
         },
@@ -245,15 +302,7 @@ export class KafkaPartitionLog implements PartitionLog {
       await consumer.disconnect().catch(() => undefined);
       void this.deleteGroup(groupId);
     }
-    this.options.logger?.event('info', 'partition restored', {
-      context: this.options.context,
-      partition: this.partition,
-      aggregates: records.size,
-      outcomeRecords: outcomes.size,
-      recordsRead: seen,
-      ms: Date.now() - started,
-    });
-    return { aggregates: records, outcomes };
+    return seen;
   }
 
   private async deleteGroup(groupId: string): Promise<void> {

@@ -6,6 +6,5 @@ export * from './orders/order-summary.fold';
 export * from './inventory/product-stock.fold';
 export * from './transport/projector.strategy';
 export * from './transport/connect-projector';
-export * from './cli/progress-bar';
 export * from './cli/rebuild.cli';
 export * from './transport/rethrow-fold-errors.filter';

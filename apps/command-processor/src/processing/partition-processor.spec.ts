@@ -166,3 +166,68 @@ describe('parseCommand', () => {
     expect(parseCommand(definition, message(valid)).envelope).toMatchObject({ commandId: 'c9' });
   });
 });
+
+describe('PartitionProcessor restore: the state topic is a cache of the events', () => {
+  const clock = () => '2026-01-01T00:00:00.000Z';
+  let log: InMemoryPartitionLog;
+  let rebuilds: { reason: string; events: number; aggregates: number }[];
+  const open = async () => {
+    const processor = new PartitionProcessor(definition, log, { idempotencyWindowMs: 60_000, clock, onRebuild: (info) => rebuilds.push(info) });
+    await processor.restore();
+    return processor;
+  };
+
+  beforeEach(async () => {
+    log = new InMemoryPartitionLog('inventory', 0);
+    rebuilds = [];
+    const first = await open();
+    await first.process([
+      command('RegisterProduct', { sku: 'A', name: 'A' }, 'c1', 0),
+      command('ReceiveStock', { sku: 'A', quantity: 2 }, 'c2', 1),
+      command('ReserveStock', { sku: 'A', orderId: 'o1', quantity: 2 }, 'c3', 2),
+    ]);
+  });
+
+  it('restores from the state topic when every record is of the current state version', async () => {
+    await open();
+
+    expect(rebuilds).toEqual([]);
+  });
+
+  it('given an empty state partition, rebuilds from the events: same decisions, retries still recognised', async () => {
+    log.dropState();
+    const processor = await open();
+    await processor.process([
+      command('RegisterProduct', { sku: 'A', name: 'A' }, 'again', 3),
+      command('ReserveStock', { sku: 'A', orderId: 'o2', quantity: 1 }, 'c4', 4),
+      command('ReceiveStock', { sku: 'A', quantity: 2 }, 'c2', 5),
+      command('ReceiveStock', { sku: 'A', quantity: 9 }, 'c2', 6),
+    ]);
+
+    expect(rebuilds).toEqual([{ reason: 'the state partition is empty while its events partition is not', events: 3, aggregates: 1, ms: expect.any(Number) }]);
+    expect(log.replies.slice(3).map((r) => (r.reply.ok ? ['ok', r.reply.version, r.reply.duplicate] : ['error', r.reply.error.code]))).toEqual([
+      ['error', 'CONFLICT'],
+      ['ok', 4, false], // stock 2, all reserved: rejected (StockReservationRejected), never oversold
+      ['ok', 2, true],
+      ['error', 'IDEMPOTENCY_MISMATCH'],
+    ]);
+    expect(log.events[3]).toMatchObject({ type: 'StockReservationRejected', version: 4 });
+  });
+
+  it('given records of another state version, rebuilds them with the current decider and writes fresh ones', async () => {
+    log.putRecord({ aggregateId: 'A', stateVersion: 0, version: 3, state: { version: 3, registered: true, sku: 'A', name: 'A', onHand: 99, reserved: 0, reservations: {} }, lastPosition: null });
+    const processor = await open();
+    await processor.process([command('ReserveStock', { sku: 'A', orderId: 'o2', quantity: 1 }, 'c4', 3)]);
+
+    expect(rebuilds[0].reason).toBe('1 state record(s) of state version 0, current 1');
+    expect(log.events[3]).toMatchObject({ type: 'StockReservationRejected' });
+    expect((await log.restore()).aggregates.get('A')).toMatchObject({ stateVersion: 1, version: 4, state: { onHand: 2, reserved: 2 } });
+  });
+
+  it('stops on an event it cannot fold, naming its partition and offset', async () => {
+    log.dropState();
+    log.corruptEvent(1, Buffer.from('{"type":'));
+
+    await expect(open()).rejects.toThrow('event inventory[0]@1 cannot be folded: event record is not JSON');
+  });
+});

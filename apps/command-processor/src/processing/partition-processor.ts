@@ -24,9 +24,14 @@ import {
   OutcomeRecord,
   PartitionLog,
   PENDING_POSITION,
+  RestoredPartition,
 } from '@es/event-store';
+import { foldPartition, rebuildReason, type FoldedOutcome } from './state-rebuild';
 
 const MAX_TOMBSTONES_PER_COMMIT = 1000;
+/** A rebuild rewrites the state partition in commits of this many records (the broker caps batches at 16 MiB). */
+const REBUILD_RECORDS_PER_COMMIT = 2000;
+const REBUILD_OUTCOMES_PER_RECORD = 5000;
 
 /** A reply whose positions are filled in once the append told us the events' offsets. */
 interface PendingReply {
@@ -45,6 +50,11 @@ export interface IncomingCommand {
 }
 
 export interface PartitionProcessorOptions {
+  /** Name of the events topic, for poison-event reports (default `<context>.events`). */
+  readonly eventsTopic?: string;
+  /** Reports a rebuild of the partition's aggregates from its events (why, how many, how long). */
+  readonly onRebuild?: (info: { reason: string; events: number; aggregates: number; ms: number }) => void;
+  readonly onRebuildProgress?: (offset: number, end: number) => void;
   /** How long a successful command's outcome is remembered: a retry within it gets that outcome. */
   readonly idempotencyWindowMs: number;
   readonly clock: () => string;
@@ -109,10 +119,16 @@ export class PartitionProcessor {
     return this.records.size;
   }
 
-  async restore(): Promise<void> {
+  /**
+   * Restores the partition's aggregates and idempotency memory from the state topic — or, when that
+   * cache cannot be trusted (rebuildReason) or `force` says so, rebuilds them from the events
+   * partition with the current decider and writes fresh state records (in this owner's fenced
+   * transactions) before any command is served. Throws PoisonEventError when an event cannot be folded.
+   */
+  async restore({ force = false }: { force?: boolean } = {}): Promise<void> {
     const restored = await this.log.restore();
     const now = Date.parse(this.options.clock());
-    this.records = restored.aggregates;
+    const reason = force ? 'requested' : rebuildReason(restored, this.definition.stateVersion);
     this.outcomes = new OutcomeIndex(this.options.idempotencyWindowMs);
     this.outcomeKeys = new Map();
     this.forget = [];
@@ -127,13 +143,66 @@ export class PartitionProcessor {
       }
       this.keysOf(bucket).push(record.key);
     }
-    // Records written before outcomes had their own records carry the last 32 per aggregate: they
-    // start their window now.
-    for (const record of this.records.values()) {
-      for (const c of record.recentCommands ?? []) {
-        this.outcomes.remember({ commandId: c.commandId, fingerprint: c.fingerprint, version: c.version, offset: this.offsetOf(c.position) }, now);
+    if (reason === undefined) {
+      this.records = restored.aggregates;
+      // Records written before outcomes had their own records carry the last 32 per aggregate: they
+      // start their window now.
+      for (const record of this.records.values()) {
+        for (const c of record.recentCommands ?? []) {
+          this.outcomes.remember({ commandId: c.commandId, fingerprint: c.fingerprint, version: c.version, offset: this.offsetOf(c.position) }, now);
+        }
+      }
+      return;
+    }
+    await this.rebuild(reason, restored, now);
+  }
+
+  private async rebuild(reason: string, restored: RestoredPartition, now: number): Promise<void> {
+    const started = Date.now();
+    const folded = await foldPartition(this.definition, this.log, {
+      topic: this.options.eventsTopic ?? `${this.definition.context}.events`,
+      outcomesSinceMs: now - this.options.idempotencyWindowMs,
+      onProgress: this.options.onRebuildProgress,
+    });
+    // Outcomes the state topic still has are kept; the events give back the ones it lost.
+    const known = new Set(restored.outcomes.flatMap((r) => r.outcomes.map((o) => o.commandId)));
+    const recovered = folded.outcomes.filter((o) => !known.has(o.commandId));
+    const records = [...folded.aggregates.values()];
+    const outcomeRecords = this.outcomeRecordsOf(recovered);
+    const commits = Math.max(Math.ceil(records.length / REBUILD_RECORDS_PER_COMMIT), outcomeRecords.length);
+    for (let k = 0; k < commits; k += 1) {
+      await this.log.commit({
+        events: [],
+        records: records.slice(k * REBUILD_RECORDS_PER_COMMIT, (k + 1) * REBUILD_RECORDS_PER_COMMIT),
+        ...(outcomeRecords[k] ? { outcomes: outcomeRecords[k] } : {}),
+      });
+    }
+    this.records = folded.aggregates;
+    for (const o of recovered) this.outcomes.remember(o, o.at);
+    this.options.onRebuild?.({ reason, events: folded.events, aggregates: folded.aggregates.size, ms: Date.now() - started });
+  }
+
+  /** Outcomes recovered from events, as outcome records grouped by index bucket (chunked). */
+  private outcomeRecordsOf(outcomes: readonly FoldedOutcome[]): OutcomeRecord[] {
+    const byBucket = new Map<number, FoldedOutcome[]>();
+    for (const o of outcomes) {
+      const bucket = this.outcomes.bucketStart(o.at);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), o]);
+    }
+    const records: OutcomeRecord[] = [];
+    for (const [bucket, list] of byBucket) {
+      for (let i = 0; i < list.length; i += REBUILD_OUTCOMES_PER_RECORD) {
+        const part = list.slice(i, i + REBUILD_OUTCOMES_PER_RECORD);
+        const record: OutcomeRecord = {
+          key: `${OUTCOME_KEY_PREFIX}${bucket}:${randomUUID()}`,
+          at: Math.max(...part.map((o) => o.at)),
+          outcomes: part.map(({ commandId, fingerprint, version, offset }) => ({ commandId, fingerprint, version, offset })),
+        };
+        this.keysOf(bucket).push(record.key);
+        records.push(record);
       }
     }
+    return records;
   }
 
   async close(): Promise<void> {
@@ -230,6 +299,7 @@ export class PartitionProcessor {
           aggregateId: command.aggregateId,
           version: next.version,
           commandId: command.commandId,
+          commandFingerprint: command.fingerprint,
           correlationId: command.correlationId,
           causationId: command.causationId,
           occurredAt: now,
@@ -317,6 +387,7 @@ export class PartitionProcessor {
   private finish(staged: StagedRecord, positions: readonly string[]): AggregateRecord {
     return {
       aggregateId: staged.aggregateId,
+      stateVersion: this.definition.stateVersion,
       version: staged.state.version,
       state: staged.state,
       lastPosition: resolve(staged.lastPosition, positions),

@@ -15,6 +15,14 @@ export interface ProductState extends Versioned {
   readonly reservations: Readonly<Record<string, number>>;
 }
 
+/**
+ * Format version of ProductState as the command processor stores it (state topic). Bump it by hand
+ * whenever `evolve` or the state's shape changes: a new owner then finds records of another version
+ * and rebuilds every product of its partition from the events with the current decider, instead of
+ * deciding on state an older `evolve` produced.
+ */
+export const PRODUCT_STATE_VERSION = 1;
+
 export function initialProductState(): ProductState {
   return { version: 0, registered: false, sku: '', name: '', onHand: 0, reserved: 0, reservations: {} };
 }

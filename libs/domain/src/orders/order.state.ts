@@ -22,6 +22,9 @@ export interface OrderState extends Versioned {
   readonly lineOutcomes: Readonly<Record<string, LineOutcome>>;
 }
 
+/** Format version of OrderState in the state topic; bump it when `evolve` or the shape changes (see PRODUCT_STATE_VERSION). */
+export const ORDER_STATE_VERSION = 1;
+
 export function initialOrderState(): OrderState {
   return {
     version: 0,

@@ -1,11 +1,11 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, JsonLogger, loadConfigOrExit } from '@es/common';
+import { AppConfig, JsonLogger, loadConfigOrExit, ProgressBar } from '@es/common';
 import { createKafka, topics } from '@es/kafka';
 import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type ProjectionInfo, type ReadModelStore } from '@es/read-models';
 import { ProjectorStrategy, readProjectorSettings } from '../transport/projector.strategy';
 import type { ProjectionSupervisor } from '../runtime/projection-supervisor';
-import { ProgressBar } from './progress-bar';
+
 
 /**
  * `nx run <projector>:rebuild`: records a rebuild request (or follows the one already running),

@@ -1,4 +1,7 @@
-/** One-line progress on stderr (events done / total, rate, ETA), redrawn in place on a TTY. */
+/**
+ * One-line progress on stderr (events done / total, rate, ETA), redrawn in place on a TTY; shared by
+ * the operator commands (projection rebuild, aggregate state rebuild and verify).
+ */
 export class ProgressBar {
   private readonly startedAt = Date.now();
   private lastLine = '';
