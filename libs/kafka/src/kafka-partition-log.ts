@@ -33,6 +33,8 @@ export interface KafkaPartitionLogOptions {
   readonly namespace: string;
   readonly context: BoundedContext;
   readonly partition: number;
+  /** The context's current state version, written into the restore marker (for operators reading the topic). */
+  readonly stateVersion?: number;
   /** Consumer group whose command offsets are committed inside each transaction. */
   readonly consumerGroupId: string;
   readonly logger?: JsonLogger;
@@ -77,6 +79,14 @@ export class KafkaPartitionLog implements PartitionLog {
     });
   }
 
+  /**
+   * A log that only reads (verify-state): its producer is never connected, so it fences nobody and
+   * can run beside the partition's owner. restore() and commit() must not be called on it.
+   */
+  static reader(kafka: Kafka, options: KafkaPartitionLogOptions): KafkaPartitionLog {
+    return new KafkaPartitionLog(kafka, options);
+  }
+
   /** Connecting a transactional producer runs InitProducerId: this is the fencing step. */
   static async open(kafka: Kafka, options: KafkaPartitionLogOptions): Promise<KafkaPartitionLog> {
     const log = new KafkaPartitionLog(kafka, options);
@@ -93,7 +103,7 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.send({
         topic: this.stateTopic,
         acks: -1,
-        messages: [{ key: RESTORE_MARKER_KEY, value: encodeJson({ token }), partition: this.partition }],
+        messages: [{ key: RESTORE_MARKER_KEY, value: encodeJson({ token, stateVersion: this.options.stateVersion ?? null }), partition: this.partition }],
       });
       await tx.commit();
     } catch (error) {
@@ -182,25 +192,47 @@ export class KafkaPartitionLog implements PartitionLog {
     }, last);
   }
 
+  /**
+   * The state partition's aggregate records up to its current end, without a marker (read-only: the
+   * owner may still be writing; a record of an in-flight commit may or may not be included).
+   */
+  async readCommittedState(): Promise<{ aggregates: Map<string, AggregateRecord>; undecodable: string[] }> {
+    const end = await this.endOffset(this.stateTopic);
+    const { aggregates, broken } = await this.readState(end === 0 ? undefined : { lastOffset: end - 1 });
+    return { aggregates, undecodable: [...broken] };
+  }
+
   /** The state partition from its start up to our marker, sorted into aggregates and outcome records. */
   private async readStateUntil(token: string): Promise<{ aggregates: Map<string, AggregateRecord>; outcomes: Map<string, OutcomeRecord>; undecodable: number }> {
+    const started = Date.now();
+    const { aggregates, outcomes, broken, seen } = await this.readState({ token });
+    this.options.logger?.event('info', 'partition restored', {
+      context: this.options.context,
+      partition: this.partition,
+      aggregates: aggregates.size,
+      outcomeRecords: outcomes.size,
+      undecodable: broken.size,
+      recordsRead: seen,
+      ms: Date.now() - started,
+    });
+    return { aggregates, outcomes, undecodable: broken.size };
+  }
+
+  private async readState(until?: { token: string } | { lastOffset: number }) {
     const records = new Map<string, AggregateRecord>();
     const outcomes = new Map<string, OutcomeRecord>();
     const broken = new Set<string>();
-    const started = Date.now();
-    const seen = await this.readPartition(this.stateTopic, 'restore', (message) => {
-      const key = message.key?.toString() ?? '';
-      if (key === RESTORE_MARKER_KEY) return decodeJson<{ token: string }>(message.value)?.token === token;
+    const keep = (key: string, message: KafkaMessage) => {
       if (key.startsWith(OUTCOME_KEY_PREFIX)) {
         const outcome = message.value === null ? undefined : decodeJson<OutcomeRecord>(message.value);
         if (outcome) outcomes.set(key, outcome);
         else outcomes.delete(key);
-        return false;
+        return;
       }
       if (message.value === null) {
         records.delete(key);
         broken.delete(key);
-        return false;
+        return;
       }
       const record = decodeJson<AggregateRecord>(message.value);
       // A record that does not decode is not skipped: the aggregate would come back brand new (and
@@ -212,18 +244,20 @@ export class KafkaPartitionLog implements PartitionLog {
         records.delete(key);
         broken.add(key);
       }
+    };
+    if (until === undefined) return { aggregates: records, outcomes, broken, seen: 0 };
+    const last = 'lastOffset' in until ? until.lastOffset : undefined;
+    const seen = await this.readPartition(this.stateTopic, 'restore', (message) => {
+      const key = message.key?.toString() ?? '';
+      if (last !== undefined && Number(message.offset) >= last) {
+        if (key !== RESTORE_MARKER_KEY) keep(key, message);
+        return true;
+      }
+      if (key === RESTORE_MARKER_KEY) return 'token' in until && decodeJson<{ token: string }>(message.value)?.token === until.token;
+      keep(key, message);
       return false;
-    });
-    this.options.logger?.event('info', 'partition restored', {
-      context: this.options.context,
-      partition: this.partition,
-      aggregates: records.size,
-      outcomeRecords: outcomes.size,
-      undecodable: broken.size,
-      recordsRead: seen,
-      ms: Date.now() - started,
-    });
-    return { aggregates: records, outcomes, undecodable: broken.size };
+    }, last);
+    return { aggregates: records, outcomes, broken, seen };
   }
 
   private async endOffset(topic: string): Promise<number> {

@@ -180,6 +180,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           namespace: this.config.namespace,
           context: runtime.context,
           partition,
+          stateVersion: definition.stateVersion,
           consumerGroupId: groupId,
           logger: this.logger,
           heartbeat,
