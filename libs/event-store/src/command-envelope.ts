@@ -38,8 +38,18 @@ export type CommandReply = (
       readonly duplicate: boolean;
       readonly eventTypes: readonly string[];
     }
-  | { readonly commandId: string; readonly ok: false; readonly error: ErrorPayload }
+  | { readonly commandId: string; readonly ok: false; readonly error: ErrorPayload | InternalErrorPayload }
 ) & { readonly requestId?: string };
+
+/**
+ * A command the processor could not decide because of a bug (a decider threw something that is not
+ * a domain error): not the client's fault, so HTTP 500, and never a domain error on the far side.
+ */
+export interface InternalErrorPayload {
+  readonly code: 'INTERNAL';
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
 
 export function commandFingerprint(type: string, aggregateId: string, data: unknown, expectedVersion?: number): string {
   return createHash('sha256')

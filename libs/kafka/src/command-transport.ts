@@ -160,6 +160,8 @@ export class KafkaCommandTransport {
     const outcome = await reply;
     if (outcome.ok) return outcome;
     if (outcome.error.code === 'TIMEOUT') throw new TimeoutError(outcome.error.message, { commandId: request.commandId });
+    // Not a domain error: the problem filter answers 500 and logs it.
+    if (outcome.error.code === 'INTERNAL') throw new Error(outcome.error.message);
     throw fromErrorPayload(outcome.error);
   }
 

@@ -136,6 +136,30 @@ describe('PartitionProcessor', () => {
   });
 });
 
+describe('PartitionProcessor with a decider that has a bug', () => {
+  it('answers INTERNAL (HTTP 500), reports the error and keeps deciding the commands behind it', async () => {
+    const log = new InMemoryPartitionLog('inventory', 0);
+    const reported: string[] = [];
+    const buggy = {
+      ...definition,
+      decider: {
+        ...definition.decider,
+        decide: (c: Command, s: Versioned) => {
+          if ((c.data as { sku: string }).sku === 'BUG') throw new TypeError('cannot read properties of undefined');
+          return definition.decider.decide(c, s);
+        },
+      },
+    };
+    const processor = new PartitionProcessor(buggy, log, { idempotencyWindowMs: 60_000, clock: () => '2026-01-01T00:00:00.000Z', onUnexpectedError: (e) => reported.push(e.message) });
+    await processor.restore();
+    await processor.process([command('RegisterProduct', { sku: 'BUG', name: 'x' }, 'c1', 0), command('RegisterProduct', { sku: 'OK', name: 'y' }, 'c2', 1)]);
+
+    expect(log.replies.map((r) => r.reply.ok || r.reply.error.code)).toEqual(['INTERNAL', true]);
+    expect(reported).toEqual(['cannot read properties of undefined']);
+    expect(log.inputOffsets).toEqual(['2']);
+  });
+});
+
 describe('parseCommand', () => {
   const message = (value: unknown, key = 'A') => ({
     offset: '7',

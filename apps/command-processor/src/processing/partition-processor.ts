@@ -275,14 +275,14 @@ export class PartitionProcessor {
       } catch (error) {
         if (isDomainError(error)) reject(command.replyTo, command.commandId, command.requestId, error);
         else {
-          // A bug in a decider must not wedge the partition: report it and reject the command.
+          // A bug in a decider must not wedge the partition: report it, answer 500, keep going.
           this.options.onUnexpectedError?.(error as Error, command);
-          reject(
-            command.replyTo,
-            command.commandId,
-            command.requestId,
-            new ValidationError([{ field: 'command', message: `could not be decided: ${(error as Error).message}` }]),
-          );
+          rejected += 1;
+          if (command.replyTo) {
+            const { commandId, requestId } = command;
+            const message = `the command could not be decided (a bug, logged by the processor): ${(error as Error).message}`;
+            replies.push({ replyTo: command.replyTo, build: () => ({ commandId, ok: false, error: { code: 'INTERNAL', message, details: {} }, ...(requestId ? { requestId } : {}) }) });
+          }
         }
         continue;
       }
