@@ -1,7 +1,7 @@
 import type { BoundedContext } from '@es/domain';
 import type { EventEnvelope } from './event-envelope';
 import { serializeEvent } from './event-serializer';
-import { AddressedReply, AggregateRecord, EventRecord, OutcomeRecord, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
+import { AddressedReply, AggregateRecord, EventRecord, OutcomeRecord, OutcomeSnapshot, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
 import { encodePosition } from './position';
 
 /**
@@ -15,6 +15,7 @@ export class InMemoryPartitionLog implements PartitionLog {
   private readonly records = new Map<string, AggregateRecord>();
   /** The state partition's outcome records by key, as compaction would leave them. */
   readonly outcomeRecords = new Map<string, OutcomeRecord>();
+  readonly outcomeSnapshots = new Map<string, OutcomeSnapshot>();
   private readonly rawEvents = new Map<number, Buffer | null>();
   private failNext?: Error;
 
@@ -29,7 +30,8 @@ export class InMemoryPartitionLog implements PartitionLog {
     const last = this.events.length - 1;
     const end = last >= 0 ? { offset: last, token: this.position(last) } : null;
     const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), end, 0);
+    const snapshots = [...this.outcomeSnapshots.values()].map((o) => ({ ...o, data: Buffer.from(o.data) }));
+    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), snapshots, end, 0);
   }
 
   async readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void> {
@@ -49,6 +51,7 @@ export class InMemoryPartitionLog implements PartitionLog {
   dropState(): void {
     this.records.clear();
     this.outcomeRecords.clear();
+    this.outcomeSnapshots.clear();
   }
 
   /** Test seam: overwrites one aggregate record as it is stored. */
@@ -77,7 +80,11 @@ export class InMemoryPartitionLog implements PartitionLog {
     this.events.push(...commit.events);
     for (const record of records) this.records.set(record.aggregateId, record);
     if (commit.outcomes) this.outcomeRecords.set(commit.outcomes.key, JSON.parse(JSON.stringify(commit.outcomes)) as OutcomeRecord);
-    for (const key of commit.forgetOutcomes ?? []) this.outcomeRecords.delete(key);
+    for (const snapshot of commit.outcomeSnapshots ?? []) this.outcomeSnapshots.set(snapshot.key, { ...snapshot, data: Buffer.from(snapshot.data) });
+    for (const key of commit.forgetOutcomes ?? []) {
+      this.outcomeRecords.delete(key);
+      this.outcomeSnapshots.delete(key);
+    }
     if (commit.nextInputOffset !== undefined) this.inputOffsets.push(commit.nextInputOffset);
     return positions;
   }

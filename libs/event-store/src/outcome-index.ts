@@ -72,6 +72,29 @@ export class OutcomeIndex {
     return dropped;
   }
 
+  /**
+   * Buckets whose time is past (no outcome can land in them any more) and that have no snapshot yet.
+   * A restore reads a bucket's snapshot ~100× faster than its many small per-commit records.
+   */
+  unsealed(nowMs: number): number[] {
+    return this.buckets.filter((b) => !b.sealed && b.start + this.bucketMs <= nowMs).map((b) => b.start);
+  }
+
+  /** The bucket's outcomes as binary chunks of at most `perChunk` entries; marks it sealed. */
+  seal(start: number, perChunk = SNAPSHOT_ENTRIES_PER_CHUNK): Buffer[] {
+    const bucket = this.buckets.find((b) => b.start === start);
+    if (!bucket) return [];
+    bucket.sealed = true;
+    return bucket.table.export(perChunk);
+  }
+
+  /** Loads a snapshot chunk written by seal() into its bucket. */
+  load(start: number, chunk: Buffer): void {
+    const bucket = this.bucketAt(start);
+    bucket.sealed = true;
+    bucket.table.import(chunk);
+  }
+
   /** Start of the bucket an outcome remembered at `atMs` lives in (persisted records are grouped the same way). */
   bucketStart(atMs: number): number {
     return Math.floor(atMs / this.bucketMs) * this.bucketMs;
@@ -83,7 +106,7 @@ export class OutcomeIndex {
     let i = this.buckets.length - 1;
     while (i >= 0 && this.buckets[i].start > start) i -= 1;
     if (i >= 0 && this.buckets[i].start === start) return this.buckets[i];
-    const bucket = { start, table: new SlotTable() };
+    const bucket = { start, table: new SlotTable(), sealed: false };
     this.buckets.splice(i + 1, 0, bucket);
     return bucket;
   }
@@ -92,10 +115,16 @@ export class OutcomeIndex {
 interface Bucket {
   readonly start: number;
   readonly table: SlotTable;
+  /** Written whole as a snapshot: it takes no more outcomes (its time is past). */
+  sealed: boolean;
 }
 
 const WORDS = 7; // k0 k1 k2 k3 f0 f1 version
 const NO_OFFSET = -1;
+/** Bytes of one entry in a snapshot: the seven words and the offset, little-endian. */
+const ENTRY_BYTES = WORDS * 4 + 8;
+/** 100,000 entries = 3.6 MB per snapshot record, well under the state topic's 16 MiB batches. */
+export const SNAPSHOT_ENTRIES_PER_CHUNK = 100_000;
 
 /** Open addressing with linear probing over typed arrays; never deletes (buckets are dropped whole). */
 class SlotTable {
@@ -133,6 +162,33 @@ class SlotTable {
       version: this.slots[base + 6],
       offset: offset === NO_OFFSET ? null : offset,
     };
+  }
+
+  export(perChunk: number): Buffer[] {
+    const all = Buffer.allocUnsafe(this.size * ENTRY_BYTES);
+    let at = 0;
+    for (let i = 0; i < this.capacity; i += 1) {
+      const base = i * WORDS;
+      if (this.slots[base] === 0 && this.slots[base + 1] === 0 && this.slots[base + 2] === 0 && this.slots[base + 3] === 0) continue;
+      for (let w = 0; w < WORDS; w += 1) all.writeUInt32LE(this.slots[base + w], at + w * 4);
+      all.writeDoubleLE(this.offsets[i], at + WORDS * 4);
+      at += ENTRY_BYTES;
+    }
+    const chunks: Buffer[] = [];
+    for (let from = 0; from < at; from += perChunk * ENTRY_BYTES) chunks.push(all.subarray(from, Math.min(at, from + perChunk * ENTRY_BYTES)));
+    return chunks;
+  }
+
+  import(chunk: Buffer): void {
+    const key = new Uint32Array(4);
+    const fp = new Uint32Array(2);
+    for (let at = 0; at + ENTRY_BYTES <= chunk.length; at += ENTRY_BYTES) {
+      for (let w = 0; w < 4; w += 1) key[w] = chunk.readUInt32LE(at + w * 4);
+      fp[0] = chunk.readUInt32LE(at + 16);
+      fp[1] = chunk.readUInt32LE(at + 20);
+      const offset = chunk.readDoubleLE(at + WORDS * 4);
+      this.put(key, fp, chunk.readUInt32LE(at + 24), offset === NO_OFFSET ? null : offset);
+    }
   }
 
   /** The slot holding `key`, or the empty slot where it would go. */

@@ -33,11 +33,31 @@ export interface OutcomeRecord {
 
 export const OUTCOME_KEY_PREFIX = '__outcomes__:';
 
+/**
+ * A sealed time bucket of the idempotency memory, in binary (OutcomeIndex.seal): written once the
+ * bucket's time is past, so that a restore reads a few MB per bucket instead of one small JSON
+ * record per commit. Key `__outcomes__:<bucket start>:sealed:<chunk>`.
+ */
+export interface OutcomeSnapshot {
+  readonly key: string;
+  readonly bucket: number;
+  readonly data: Buffer;
+}
+
+export const outcomeSnapshotKey = (bucket: number, chunk: number) => `${OUTCOME_KEY_PREFIX}${bucket}:sealed:${chunk}`;
+
+/** The bucket of a snapshot key, or undefined for any other key. */
+export function snapshotBucketOf(key: string): number | undefined {
+  const match = /^__outcomes__:(\d+):sealed:\d+$/.exec(key);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** What a new owner finds in a partition: every aggregate's latest record and the remembered outcomes. */
 export interface RestoredPartition {
   readonly aggregates: Map<string, AggregateRecord>;
   /** Outcome records as committed, PENDING_POSITION resolved to the events partition's end. */
   readonly outcomes: readonly OutcomeRecord[];
+  readonly snapshots: readonly OutcomeSnapshot[];
   /** Aggregate records that did not decode: never dropped silently, they make the owner rebuild. */
   readonly undecodable: number;
   /** The events partition's end offset at restore time (0: no event was ever appended). */
@@ -86,6 +106,8 @@ export interface PartitionCommit {
   readonly records: readonly AggregateRecord[];
   /** The outcomes of this commit's successful commands (idempotency memory). */
   readonly outcomes?: OutcomeRecord;
+  /** Sealed buckets, each chunk in a record batch of its own (they are large). */
+  readonly outcomeSnapshots?: readonly OutcomeSnapshot[];
   /** Keys of outcome records whose window has passed: written as tombstones. */
   readonly forgetOutcomes?: readonly string[];
   /** The next command offset to consume: committed with the rest (exactly-once input). */
@@ -125,6 +147,7 @@ export interface PartitionLog {
 export function resolveRestored(
   aggregates: Map<string, AggregateRecord>,
   outcomes: readonly OutcomeRecord[],
+  snapshots: readonly OutcomeSnapshot[],
   end: { readonly offset: number; readonly token: string } | null,
   undecodable: number,
 ): RestoredPartition {
@@ -140,6 +163,7 @@ export function resolveRestored(
   return {
     aggregates,
     outcomes: outcomes.map((o) => ({ ...o, outcomes: o.outcomes.map((e) => ({ ...e, offset: offset(e.offset) })) })),
+    snapshots,
     undecodable,
     eventsEnd: end ? end.offset + 1 : 0,
   };

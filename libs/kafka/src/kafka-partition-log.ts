@@ -11,6 +11,8 @@ import {
   EventRecord,
   OUTCOME_KEY_PREFIX,
   OutcomeRecord,
+  OutcomeSnapshot,
+  snapshotBucketOf,
   PartitionCommit,
   PartitionLog,
   resolveRestored,
@@ -110,10 +112,10 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.abort().catch(() => undefined);
       throw error;
     }
-    const { aggregates, outcomes, undecodable } = await this.readStateUntil(token);
+    const { aggregates, outcomes, snapshots, undecodable } = await this.readStateUntil(token);
     const last = (await this.endOffset(this.eventsTopic)) - 1;
     const end = last >= 0 ? { offset: last, token: encodePosition({ context: this.options.context, partition: this.partition, offset: String(last) }) } : null;
-    return resolveRestored(aggregates, [...outcomes.values()], end, undecodable);
+    return resolveRestored(aggregates, [...outcomes.values()], [...snapshots.values()], end, undecodable);
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
@@ -138,6 +140,10 @@ export class KafkaPartitionLog implements PartitionLog {
         ...(commit.forgetOutcomes ?? []).map((key) => ({ key, value: null, partition: this.partition })),
       ];
       if (stateMessages.length > 0) topicMessages.push({ topic: this.stateTopic, messages: stateMessages });
+      // A sealed bucket's chunks are MBs each: one produce request (one record batch) apiece.
+      for (const snapshot of commit.outcomeSnapshots ?? []) {
+        await tx.send({ topic: this.stateTopic, acks: -1, messages: [{ key: snapshot.key, value: snapshot.data, partition: this.partition }] });
+      }
       if (topicMessages.length > 0) {
         const written = await tx.sendBatch({ acks: -1, topicMessages });
         if (commit.events.length > 0) {
@@ -203,26 +209,34 @@ export class KafkaPartitionLog implements PartitionLog {
   }
 
   /** The state partition from its start up to our marker, sorted into aggregates and outcome records. */
-  private async readStateUntil(token: string): Promise<{ aggregates: Map<string, AggregateRecord>; outcomes: Map<string, OutcomeRecord>; undecodable: number }> {
+  private async readStateUntil(token: string) {
     const started = Date.now();
-    const { aggregates, outcomes, broken, seen } = await this.readState({ token });
+    const { aggregates, outcomes, snapshots, broken, seen } = await this.readState({ token });
     this.options.logger?.event('info', 'partition restored', {
       context: this.options.context,
       partition: this.partition,
       aggregates: aggregates.size,
       outcomeRecords: outcomes.size,
+      outcomeSnapshots: snapshots.size,
       undecodable: broken.size,
       recordsRead: seen,
       ms: Date.now() - started,
     });
-    return { aggregates, outcomes, undecodable: broken.size };
+    return { aggregates, outcomes, snapshots, undecodable: broken.size };
   }
 
   private async readState(until?: { token: string } | { lastOffset: number }) {
     const records = new Map<string, AggregateRecord>();
     const outcomes = new Map<string, OutcomeRecord>();
     const broken = new Set<string>();
+    const snapshots = new Map<string, OutcomeSnapshot>();
     const keep = (key: string, message: KafkaMessage) => {
+      const bucket = snapshotBucketOf(key);
+      if (bucket !== undefined) {
+        if (message.value === null) snapshots.delete(key);
+        else snapshots.set(key, { key, bucket, data: message.value });
+        return;
+      }
       if (key.startsWith(OUTCOME_KEY_PREFIX)) {
         const outcome = message.value === null ? undefined : decodeJson<OutcomeRecord>(message.value);
         if (outcome) outcomes.set(key, outcome);
@@ -245,7 +259,7 @@ export class KafkaPartitionLog implements PartitionLog {
         broken.add(key);
       }
     };
-    if (until === undefined) return { aggregates: records, outcomes, broken, seen: 0 };
+    if (until === undefined) return { aggregates: records, outcomes, snapshots, broken, seen: 0 };
     const last = 'lastOffset' in until ? until.lastOffset : undefined;
     const seen = await this.readPartition(this.stateTopic, 'restore', (message) => {
       const key = message.key?.toString() ?? '';
@@ -257,7 +271,7 @@ export class KafkaPartitionLog implements PartitionLog {
       keep(key, message);
       return false;
     }, last);
-    return { aggregates: records, outcomes, broken, seen };
+    return { aggregates: records, outcomes, snapshots, broken, seen };
   }
 
   private async endOffset(topic: string): Promise<number> {

@@ -255,3 +255,28 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
     await expect(open()).rejects.toThrow('event inventory[0]@1 cannot be folded: event record is not JSON');
   });
 });
+
+describe('PartitionProcessor idempotency memory across buckets', () => {
+  it('seals a past bucket into snapshots, tombstones its per-commit records, and a new owner restores from them', async () => {
+    const log = new InMemoryPartitionLog('inventory', 0);
+    let now = Date.parse('2026-01-01T00:00:00.000Z');
+    const options = { idempotencyWindowMs: 24 * 3_600_000, clock: () => new Date(now).toISOString() };
+    const processor = new PartitionProcessor(definition, log, options);
+    await processor.restore();
+    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c0', 0)]);
+    await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c1', 1)]);
+    expect(log.outcomeRecords.size).toBe(2);
+    now += 3_600_000;
+    await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c2', 2)]);
+
+    expect([...log.outcomeSnapshots.keys()]).toEqual([`__outcomes__:${Date.parse('2026-01-01T00:00:00.000Z')}:sealed:0`]);
+    expect(log.outcomeRecords.size).toBe(1);
+    const next = new PartitionProcessor(definition, log, options);
+    await next.restore();
+    await next.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c1', 3), command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c2', 4)]);
+    expect(log.replies.slice(3).map((r) => r.reply.ok && [r.reply.duplicate, r.reply.version])).toEqual([
+      [true, 2],
+      [true, 3],
+    ]);
+  });
+});
