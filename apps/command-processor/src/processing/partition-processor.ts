@@ -198,7 +198,9 @@ export class PartitionProcessor {
     const byBucket = new Map<number, FoldedOutcome[]>();
     for (const o of outcomes) {
       const bucket = this.outcomes.bucketStart(o.at);
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), o]);
+      const list = byBucket.get(bucket);
+      if (list) list.push(o);
+      else byBucket.set(bucket, [o]);
     }
     const records: OutcomeRecord[] = [];
     for (const [bucket, list] of byBucket) {
@@ -206,7 +208,7 @@ export class PartitionProcessor {
         const part = list.slice(i, i + REBUILD_OUTCOMES_PER_RECORD);
         const record: OutcomeRecord = {
           key: `${OUTCOME_KEY_PREFIX}${bucket}:${randomUUID()}`,
-          at: Math.max(...part.map((o) => o.at)),
+          at: part.reduce((max, o) => Math.max(max, o.at), 0),
           outcomes: part.map(({ commandId, fingerprint, version, offset }) => ({ commandId, fingerprint, version, offset })),
         };
         this.keysOf(bucket).push(record.key);
