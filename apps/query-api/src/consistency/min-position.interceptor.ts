@@ -1,16 +1,21 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { from, Observable, switchMap } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@es/common';
 import { UnavailableError, ValidationError } from '@es/domain';
 import { decodePosition, type Position } from '@es/event-store';
 import { topics } from '@es/kafka';
 import { ActiveVersionsService } from '../shared/active-versions.service';
-import { EventTopicOffsets } from '../shared/event-topic-offsets.service';
+import { EventTopicOffsets, type PartitionEnd } from '../shared/event-topic-offsets.service';
 import { CheckpointWaiter } from './checkpoint-waiter.service';
 
 export const MIN_POSITION_HEADER = 'X-Min-Position';
+
+/** How long an offset past the reported end may take to become stable before it is refused. */
+const END_OFFSET_GRACE_MS = 500;
+const END_OFFSET_RECHECK_MS = 50;
 
 /**
  * Any GET may carry `X-Min-Position` (the `position` a command returned): answer only once the read
@@ -47,19 +52,27 @@ export class MinPositionInterceptor implements NestInterceptor {
 
   /**
    * Against the cached end offsets first; a token past them (a write newer than the cache) is
-   * checked again against a fetch that started after the request arrived. When the broker cannot be
-   * asked, the token is given the benefit of the doubt and simply waited for, as before.
+   * checked again against fetches that started after the request arrived. The end offset Kafka
+   * reports here is the last stable offset: it passes a committed transaction only once the commit
+   * marker is written, a moment after the writer was acknowledged, so a token issued from that commit
+   * can arrive first. Hence a short grace before an offset past the end is refused. When the broker
+   * cannot be asked, the token is given the benefit of the doubt and simply waited for, as before.
    */
   private async requireExisting(position: Position, receivedAt: number): Promise<void> {
     const topic = topics.events(this.config.namespace, position.context);
-    const covers = (ends: readonly { partition: number; end: number }[]) => {
-      const partition = ends.find((p) => p.partition === position.partition);
+    const partitionOf = (ends: readonly PartitionEnd[]) => ends.find((p) => p.partition === position.partition);
+    const covers = (ends: readonly PartitionEnd[]) => {
+      const partition = partitionOf(ends);
       return partition !== undefined && BigInt(position.offset) < BigInt(partition.end);
     };
     let ends = await this.offsets.cached(topic);
     if (ends !== undefined && !covers(ends)) ends = await this.offsets.fresh(topic, receivedAt);
+    while (ends !== undefined && partitionOf(ends) !== undefined && !covers(ends) && performance.now() - receivedAt < END_OFFSET_GRACE_MS) {
+      await delay(END_OFFSET_RECHECK_MS);
+      ends = await this.offsets.fresh(topic, performance.now());
+    }
     if (ends === undefined || ends.length === 0 || covers(ends)) return;
-    const partition = ends.find((p) => p.partition === position.partition);
+    const partition = partitionOf(ends);
     if (partition === undefined) {
       throw invalid(`names partition ${position.partition}, but the ${position.context} events have partitions 0–${ends.length - 1}`);
     }
