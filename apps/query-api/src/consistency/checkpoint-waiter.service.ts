@@ -53,6 +53,11 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined);
   }
 
+  /** From memory only, no round trip: a position already applied needs neither a check nor a wait. */
+  appliedNow(position: Position): boolean {
+    return this.applied(position);
+  }
+
   /** True once applied; false if `timeoutMs` passed first. */
   async waitUntilApplied(position: Position, timeoutMs: number): Promise<boolean> {
     if (this.applied(position)) return true;
