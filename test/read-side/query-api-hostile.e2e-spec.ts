@@ -66,6 +66,14 @@ describe('query API against hostile input', () => {
   });
 
   it.each([
+    ['a path segment that is not valid percent-encoding', '/orders/%E0%A4%A'],
+    ['a path segment that decodes to invalid UTF-8', '/products/%FF%FE'],
+  ])('answers %s with 400 problem+json', async (_what, path) => {
+    const { status, type } = await get(path);
+    expect([status, type]).toEqual([400, expect.stringContaining('application/problem+json')]);
+  });
+
+  it.each([
     ['a partition the orders topic does not have', encodePosition({ context: 'orders', partition: 7, offset: '0' })],
     ['an offset beyond the end of its partition', encodePosition({ context: 'orders', partition: 0, offset: '999999999' })],
     ['an offset beyond the end of an inventory partition', encodePosition({ context: 'inventory', partition: 2, offset: '5000' })],
