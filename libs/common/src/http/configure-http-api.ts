@@ -8,7 +8,7 @@ import { bodyParserProblem, ProblemFilter } from './problem.filter';
 
 export const BODY_LIMIT = '64kb';
 
-/** Shared HTTP wiring of the public APIs: 64 KiB JSON bodies, problem+json errors, OpenAPI at /docs. */
+/** Shared HTTP wiring of the public APIs: URLs up to 8 KiB (414), 64 KiB JSON bodies (413), problem+json errors, OpenAPI at /docs. */
 export function configureHttpApi(app: NestExpressApplication, logger: JsonLogger, title: string, description: string): void {
   // Before anything parses or routes it; longer heads than Node's 16 KiB get 431 from the server itself.
   app.use((req: Request, res: Response, next: NextFunction) => {
