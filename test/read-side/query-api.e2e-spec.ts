@@ -136,12 +136,15 @@ describe('query API over the projected read models', () => {
     }
   });
 
-  it('answers 503 with Retry-After when a position is not applied within the timeout', async () => {
+  // Issue 8: this token names an offset the topic does not have, so it can never be applied; it was
+  // waited for (503 after the timeout) and is now refused at once. The 503 for a position that exists
+  // but is not applied in time is in query-api-hostile.e2e-spec.ts (there a projector is absent).
+  it('answers 400 at once for a position beyond the end of its partition', async () => {
     const token = encodePosition({ context: 'orders', partition: 0, offset: '999999999' });
     const started = Date.now();
-    const { status, retryAfter, type } = await get('/orders?limit=1', { 'X-Min-Position': token });
-    expect([status, retryAfter, type]).toEqual([503, '1', expect.stringContaining('application/problem+json')]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    const { status, type, body } = await get('/orders?limit=1', { 'X-Min-Position': token });
+    expect([status, type, body.errors[0].field]).toEqual([400, expect.stringContaining('application/problem+json'), 'X-Min-Position']);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('reports every projection with per-partition checkpoint, end offset and lag', async () => {

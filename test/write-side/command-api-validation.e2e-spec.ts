@@ -83,6 +83,26 @@ const bodyRules: Row[] = [
   ['refuses any field in a ship', post(`/orders/${ORDER_ID}/ship`, { carrier: 'UPS' }), 400, 'carrier'],
 ];
 
+// Strings the read side cannot store (issue 8): each was accepted (201) and then stopped a projection.
+const stringRules: Row[] = [
+  ['refuses a NUL in customerId', post('/orders', order({ customerId: 'a\u0000b' })), 400, 'customerId'],
+  ['refuses a NUL in a product name', post('/products', { ...PRODUCT, name: 'Cup\u0000' }), 400, 'name'],
+  ['refuses an unpaired surrogate in a product name', post('/products', { ...PRODUCT, name: 'Cup \uD800' }), 400, 'name'],
+  ['refuses an unpaired surrogate in customerId', post('/orders', order({ customerId: '\uDC00c' })), 400, 'customerId'],
+  ['refuses a NUL in a line sku', post('/orders', order({ lines: [line('SKU-1'), line('SKU-2\u0000')] })), 400, 'lines[1].sku'],
+  ['refuses a NUL in a cancel reason', post(`/orders/${ORDER_ID}/cancel`, { reason: 'no\u0000' }), 400, 'reason'],
+  ['refuses a NUL in a path sku', post('/products/SKU-1%00/stock', STOCK), 400, 'sku'],
+];
+
+// Keys and shapes that reach JavaScript object machinery (issue 8): accepted, or a stack overflow (500).
+const structureRules: Row[] = [
+  ['refuses a __proto__ field', post('/products', '{"sku":"SKU-1","name":"Cup","__proto__":{"isAdmin":true}}'), 400, '__proto__'],
+  ['refuses a constructor field in a line', post('/orders', '{"customerId":"c","lines":[{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{"prototype":{}}}]}'), 400, 'lines[0].constructor'],
+  ['refuses a prototype field', post('/products/SKU-1/stock', { quantity: 1, prototype: {} }), 400, 'prototype'],
+  ['refuses a body nested 5,000 levels deep', post('/products', `{"sku":"SKU-1","name":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400, 'body'],
+  ['refuses a body nested 33 levels deep', post('/orders/3f0e4a5c-8d2b-4c1e-9a7f-0b6d2e8c4a11/cancel', `{"reason":${'{"a":'.repeat(32)}1${'}'.repeat(32)}}`), 400, 'body'],
+];
+
 const bodyShapeRules: Row[] = [
   ['refuses a body that is a JSON array', post('/products', [PRODUCT]), 400, 'body'],
   ['refuses an empty JSON array as a ship body', post(`/orders/${ORDER_ID}/ship`, []), 400, 'body'],
@@ -144,6 +164,8 @@ describe('the command API refuses bad input before anything reaches Kafka', () =
 
   describe.each([
     ['body fields', bodyRules],
+    ['unstorable strings', stringRules],
+    ['JSON structure', structureRules],
     ['body shape and size', bodyShapeRules],
     ['headers', headerRules],
   ])('%s', (_group, rows) => {
@@ -170,7 +192,7 @@ describe('the command API refuses bad input before anything reaches Kafka', () =
 
   it('has appended nothing to the command topics after all those requests', async () => {
     // Runs after the tables (declaration order); the count proves they ran, and were all refused.
-    expect(refused).toBe(bodyRules.length + bodyShapeRules.length + headerRules.length);
+    expect(refused).toBe(bodyRules.length + stringRules.length + structureRules.length + bodyShapeRules.length + headerRules.length);
     for (const context of CONTEXTS) {
       const offsets = await admin.fetchTopicOffsets(topics.commands(ns, context));
       expect({ context, appended: offsets.reduce((sum, p) => sum + Number(p.high), 0) }).toEqual({ context, appended: 0 });

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { AppConfig, CommonModule, JsonLogger } from '@es/common';
 import { KafkaModule } from '@es/kafka';
@@ -12,6 +12,8 @@ import { ProductsController } from './products/products.controller';
 import { ProjectionStatusService } from './projections/projection-status.service';
 import { ProjectionsController } from './projections/projections.controller';
 import { ActiveVersionsService } from './shared/active-versions.service';
+import { EventTopicOffsets } from './shared/event-topic-offsets.service';
+import { StorableRequestGuard } from './shared/storable-request.guard';
 import { ReadPoolLifecycle, readPoolProvider } from './shared/read-database';
 
 @Module({})
@@ -35,6 +37,8 @@ export class QueryApiModule {
         ActiveVersionsService,
         CheckpointWaiter,
         ProjectionStatusService,
+        EventTopicOffsets,
+        { provide: APP_GUARD, useClass: StorableRequestGuard },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
       ],
     };

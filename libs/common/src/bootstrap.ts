@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { ConfigError } from './config/env-reader';
+import { applyHttpServerLimits } from './http/http-server-limits';
 import { JsonLogger } from './logging/json-logger';
 
 export interface BootstrapOptions {
@@ -25,7 +26,8 @@ export function loadConfigOrExit(appName: string): AppConfig {
 
 /**
  * Boots one deployable: validated config (exit 1 naming the variable), JSON logs, HTTP server on its
- * own port (every app serves /health and /metrics), clean shutdown on SIGTERM/SIGINT.
+ * own port (every app serves /health and /metrics) with timeouts against slow clients and
+ * problem+json for requests Node refuses itself (431, 408, 400), clean shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrap(
   appName: string,
@@ -41,6 +43,8 @@ export async function bootstrap(
       bodyParser: false,
     });
     handleShutdownSignals(app, logger);
+    // Every app, health-only servers included: a socket held open by a slow client costs the same.
+    applyHttpServerLimits(app.getHttpServer(), config.http);
     await options.configure?.(app, config, logger);
     await app.listen(config.port, config.host);
     logger.event('info', 'started', { url: `http://${config.host}:${config.port}`, namespace: config.namespace });

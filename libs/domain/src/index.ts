@@ -30,6 +30,8 @@ export {
   type FieldError,
 } from './shared/errors';
 
+export { unstorableStringErrors, unstorableStringProblem } from './shared/validation';
+
 export {
   INVENTORY_CONTEXT,
   isProductCommandType,

@@ -14,6 +14,12 @@ const ORDER_ID = '3f0e4a5c-8d2b-4c1e-9a7f-0b6d2e8c4a11';
 const line = (sku: string, extra: Record<string, unknown> = {}) => ({ sku, quantity: 1, unitPriceCents: 100, ...extra });
 const order = (extra: Record<string, unknown> = {}) => ({ customerId: 'c-1', lines: [line('A')], ...extra });
 
+const nested = (levels: number): unknown => {
+  let value: unknown = {};
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+};
+
 const body = (metatype: Type): ArgumentMetadata => ({ type: 'body', metatype });
 const param = (metatype: Type): ArgumentMetadata => ({ type: 'param', metatype });
 
@@ -45,6 +51,7 @@ describe('CommandValidationPipe', () => {
       ['a ship without body', undefined, body(ShipOrderDto)],
       ['a UUID path orderId', { orderId: ORDER_ID }, param(OrderIdParamDto)],
       ['a valid path sku', { sku: 'SKU-1' }, param(SkuParamDto)],
+      ['control characters PostgreSQL stores (tab, newline) and an emoji in a name', { sku: 'S', name: 'Cup\tof\n\uD83D\uDE00' }, body(RegisterProductDto)],
     ])('%s', async (_what, value, metadata) => {
       await expect(pipe.transform(value, metadata)).resolves.toBeDefined();
     });
@@ -91,6 +98,16 @@ describe('CommandValidationPipe', () => {
       ['a sku twice among the lines', order({ lines: [line('A'), line('B'), line('A')] }), body(PlaceOrderDto), 'lines[2].sku'],
       ['a non-UUID path orderId', { orderId: '42' }, param(OrderIdParamDto), 'orderId'],
       ['a bad path sku', { sku: '.hidden' }, param(SkuParamDto), 'sku'],
+      ['a NUL in customerId', order({ customerId: 'a\u0000b' }), body(PlaceOrderDto), 'customerId'],
+      ['a NUL in a product name', { sku: 'A', name: 'Cup\u0000' }, body(RegisterProductDto), 'name'],
+      ['an unpaired surrogate in a product name', { sku: 'A', name: 'Cup \uD800' }, body(RegisterProductDto), 'name'],
+      ['a NUL in a line sku', order({ lines: [line('A'), line('B\u0000')] }), body(PlaceOrderDto), 'lines[1].sku'],
+      ['a NUL in a cancel reason', { reason: 'x\u0000' }, body(CancelOrderDto), 'reason'],
+      ['a NUL in a path sku', { sku: 'A\u0000' }, param(SkuParamDto), 'sku'],
+      ['a __proto__ field', JSON.parse('{"sku":"A","name":"Cup","__proto__":{"admin":true}}'), body(RegisterProductDto), '__proto__'],
+      ['a constructor field in a line', order({ lines: [JSON.parse('{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{}}')] }), body(PlaceOrderDto), 'lines[0].constructor'],
+      ['a prototype field', { quantity: 1, prototype: {} }, body(ReceiveStockDto), 'prototype'],
+      ['a body nested 5,000 levels deep', { quantity: 1, deep: nested(5000) }, body(ReceiveStockDto), 'body'],
     ])('%s', async (_what, value, metadata, field) => {
       const errors = await fieldErrors(value, metadata);
       expect(errors.map((e) => e.field)).toContain(field);

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
-import { ValidationError, type FieldError } from '@es/domain';
+import { unstorableStringErrors, ValidationError, type FieldError } from '@es/domain';
+import { jsonStructureErrors } from './json-structure';
 import { toFieldErrors } from './field-errors';
 
 /** A DTO whose rules span several fields (e.g. each sku at most once among the lines). */
@@ -38,6 +39,16 @@ export class CommandValidationPipe extends ValidationPipe {
     // every body with a required field and fine for ship/cancel.
     if (metadata.type === 'body' && value !== undefined && !isPlainObject(value)) {
       throw new ValidationError([{ field: 'body', message: 'must be a JSON object' }]);
+    }
+    if (metadata.type !== 'custom') {
+      // Before class-transformer, which recurses (a 5,000-level body overflowed the stack) and would
+      // treat `__proto__` as a prototype rather than as an unknown field. Then the one string rule,
+      // on every string of every body, path and query parameter, whatever the DTO says. Header values
+      // (custom) are printable ASCII by their own rules.
+      const structure = jsonStructureErrors(value);
+      if (structure.length > 0) throw new ValidationError(structure);
+      const strings = unstorableStringErrors(value, metadata.type === 'body' || metadata.data === undefined ? '' : metadata.data);
+      if (strings.length > 0) throw new ValidationError(strings);
     }
     const result = await super.transform(value, metadata);
     if (hasCrossFieldRules(result)) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
 import { APP_CONFIG, AppConfig, JsonLogger } from '@es/common';
+import { UnavailableError } from '@es/domain';
 import type { Position } from '@es/event-store';
 import { topics } from '@es/kafka';
 import { checkpointChannel, metaSchema, PROJECTIONS } from '@es/read-models';
@@ -33,6 +34,8 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
   private refreshing?: Promise<void>;
   private refreshedAt = 0;
   private closed = false;
+  /** Requests past the in-memory fast path, waiting or refreshing (bounded by READ_YOUR_WRITES_MAX_WAITERS). */
+  private pending = 0;
 
   constructor(
     @Inject(READ_POOL) private readonly pool: Pool,
@@ -50,9 +53,28 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined);
   }
 
+  /** From memory only, no round trip: a position already applied needs neither a check nor a wait. */
+  appliedNow(position: Position): boolean {
+    return this.applied(position);
+  }
+
   /** True once applied; false if `timeoutMs` passed first. */
   async waitUntilApplied(position: Position, timeoutMs: number): Promise<boolean> {
     if (this.applied(position)) return true;
+    // Each waiter holds a socket, a timer and a share of every settle pass: without a bound, clients
+    // that send positions faster than projections apply them exhaust the process for everyone.
+    if (this.pending >= this.config.readYourWritesMaxWaiters) {
+      throw new UnavailableError(`too many requests are waiting for read-your-writes (${this.config.readYourWritesMaxWaiters}); retry shortly`, 1);
+    }
+    this.pending += 1;
+    try {
+      return await this.waitForIt(position, timeoutMs);
+    } finally {
+      this.pending -= 1;
+    }
+  }
+
+  private async waitForIt(position: Position, timeoutMs: number): Promise<boolean> {
     if (Date.now() - this.refreshedAt >= REFRESH_MS) {
       await this.refresh();
       if (this.applied(position)) return true;

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@es/common';
 import { ConflictError, NotFoundError } from '@es/domain';
-import { KAFKA_ADMIN, topics } from '@es/kafka';
+import { topics } from '@es/kafka';
 import {
   isProjectionName,
   PROJECTION_NAMES,
@@ -12,6 +11,7 @@ import {
   type DeadLetterRow,
   type ProjectionName,
 } from '@es/read-models';
+import { EventTopicOffsets } from '../shared/event-topic-offsets.service';
 import { READ_POOL } from '../shared/read-database';
 
 export interface PartitionStatus {
@@ -38,11 +38,10 @@ export type DeadLetterView = Omit<DeadLetterRow, 'payload'> & { payload?: unknow
 @Injectable()
 export class ProjectionStatusService {
   private readonly meta: ProjectionMetaRepository;
-  private readonly offsetsCache = new Map<string, { at: number; offsets: Promise<{ partition: number; end: number }[]> }>();
 
   constructor(
     @Inject(READ_POOL) private readonly pool: Pool,
-    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    private readonly offsets: EventTopicOffsets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.meta = new ProjectionMetaRepository(config.namespace);
@@ -120,15 +119,8 @@ export class ProjectionStatusService {
     return row;
   }
 
-  /** Shared for half a second: dashboards poll this, and each fetch is a broker round trip. */
-  private endOffsets(topic: string): Promise<{ partition: number; end: number }[]> {
-    const hit = this.offsetsCache.get(topic);
-    if (hit && Date.now() - hit.at < 500) return hit.offsets;
-    const offsets = this.admin
-      .fetchTopicOffsets(topic)
-      .catch(() => [])
-      .then((list) => list.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition));
-    this.offsetsCache.set(topic, { at: Date.now(), offsets });
-    return offsets;
+  /** Shared for half a second (dashboards poll this); no partitions when the broker cannot be asked. */
+  private async endOffsets(topic: string): Promise<readonly { partition: number; end: number }[]> {
+    return (await this.offsets.cached(topic)) ?? [];
   }
 }

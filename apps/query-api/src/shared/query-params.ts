@@ -1,4 +1,4 @@
-import { ValidationError, type FieldError } from '@es/domain';
+import { unstorableStringProblem, ValidationError, type FieldError } from '@es/domain';
 
 /**
  * Query-string validation for the read endpoints: unknown or repeated parameters are errors
@@ -66,7 +66,9 @@ export function decodeCursor(raw: string, keys: readonly string[]): Record<strin
   if (!/^[A-Za-z0-9_-]{1,1000}$/.test(raw)) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (parsed?.v !== 1 || !keys.every((k) => typeof parsed[k] === 'string' && parsed[k].length > 0 && parsed[k].length <= 200)) return undefined;
+    // The decoded values go into SQL parameters: a crafted cursor must meet the string rule too.
+    const valid = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 200 && unstorableStringProblem(v) === undefined;
+    if (parsed?.v !== 1 || !keys.every((k) => valid(parsed[k]))) return undefined;
     return parsed;
   } catch {
     return undefined;

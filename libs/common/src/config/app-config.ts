@@ -19,6 +19,16 @@ export interface TopicSettings {
   readonly minInsyncReplicas: number;
 }
 
+/** Node HTTP server limits that close slow or idle clients (slow-loris) instead of holding sockets. */
+export interface HttpServerSettings {
+  /** Time to receive the request head; the request line and headers of a slow client are cut after it. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive the whole request, body included (not the time to answer it). */
+  readonly requestTimeoutMs: number;
+  /** Idle time of a keep-alive connection between two requests. */
+  readonly keepAliveTimeoutMs: number;
+}
+
 export interface AppConfig {
   readonly app: string;
   readonly namespace: string;
@@ -33,6 +43,9 @@ export interface AppConfig {
   readonly readYourWritesTimeoutMs: number;
   /** How long the command processor remembers a successful command's outcome (Idempotency-Key). */
   readonly idempotencyWindowMs: number;
+  /** Concurrent X-Min-Position waits a query API instance holds; beyond it, 503 at once. */
+  readonly readYourWritesMaxWaiters: number;
+  readonly http: HttpServerSettings;
 }
 
 /** Local defaults: the broker and database that `npm start` launches (tools/stack). */
@@ -104,7 +117,17 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
     commandTimeoutMs: read.int('COMMAND_TIMEOUT_MS', 10000, 100, 600000),
     readYourWritesTimeoutMs: read.int('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     idempotencyWindowMs: read.int('IDEMPOTENCY_WINDOW_MS', 24 * 60 * 60 * 1000, 1000, 30 * 24 * 60 * 60 * 1000),
+    readYourWritesMaxWaiters: read.int('READ_YOUR_WRITES_MAX_WAITERS', 2000, 1, 1_000_000),
+    http: {
+      headersTimeoutMs: read.int('HTTP_HEADERS_TIMEOUT_MS', 5000, 100, 300000),
+      requestTimeoutMs: read.int('HTTP_REQUEST_TIMEOUT_MS', 10000, 100, 300000),
+      keepAliveTimeoutMs: read.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 300000),
+    },
   };
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    // Node refuses a headers timeout longer than the request timeout (the head is part of the request).
+    read.fail('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (config.topics.minInsyncReplicas > config.topics.replicationFactor) {
     read.fail('TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR');
   }

@@ -399,3 +399,15 @@ describe('productDecider', () => {
     });
   });
 });
+
+describe('strings the read side cannot store (defence in depth behind the HTTP gate)', () => {
+  it.each([
+    ['a NUL in the name', { sku: SKU, name: 'Cup\u0000' }, 'name'],
+    ['a lone surrogate in the sku', { sku: '\uDC00', name: 'Cup' }, 'sku'],
+  ])('refuses RegisterProduct with %s, naming the field', (_what, data, field) => {
+    spec
+      .given([])
+      .when(command('RegisterProduct', data))
+      .thenThrows(ValidationError, (error) => error.errors.some((e) => e.field === field));
+  });
+});

@@ -1,7 +1,7 @@
 import { assertExpectedVersion, nextVersion } from '../shared/aggregate-version';
 import type { Decider } from '../shared/decider';
 import { ConflictError, NotFoundError, type FieldError } from '../shared/errors';
-import { hasOwn, isNonEmptyString, requirePositiveQuantity, throwIfAny } from '../shared/validation';
+import { assertStorableStrings, hasOwn, isNonEmptyString, requirePositiveQuantity, throwIfAny } from '../shared/validation';
 import type {
   CommitStock,
   ProductCommand,
@@ -14,6 +14,8 @@ import type { ProductEvent } from './product.events';
 import { availableStock, initialProductState, type ProductState } from './product.state';
 
 function decide(command: ProductCommand, state: ProductState): ProductEvent[] {
+  // First: whatever else is wrong, such a string must never reach an event (the projections would stop on it).
+  assertStorableStrings(command);
   assertExpectedVersion(command.metadata, state);
   switch (command.type) {
     case 'RegisterProduct':

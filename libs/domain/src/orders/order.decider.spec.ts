@@ -533,3 +533,29 @@ describe('orderDecider', () => {
     });
   });
 });
+
+describe('strings the read side cannot store (defence in depth behind the HTTP gate)', () => {
+  it.each([
+    ['a NUL in customerId', { orderId: ORDER, customerId: 'a\u0000b', lines: LINES }, 'customerId'],
+    ['a lone surrogate in a line sku', { orderId: ORDER, customerId: 'c', lines: [{ ...LINES[0], sku: 'S\uD800' }] }, 'lines[0].sku'],
+  ])('refuses PlaceOrder with %s, naming the field', (_what, data, field) => {
+    spec
+      .given([])
+      .when(command('PlaceOrder', data as never))
+      .thenThrows(ValidationError, (error) => error.errors.some((e) => e.field === field));
+  });
+
+  it('refuses a cancel reason with a NUL', () => {
+    spec
+      .given(HISTORY.PENDING)
+      .when(command('CancelOrder', { orderId: ORDER, reason: 'oops\u0000' }))
+      .thenThrows(ValidationError, (error) => error.errors.some((e) => e.field === 'reason'));
+  });
+
+  it('refuses a NUL in the command metadata, which is copied into the event envelope', () => {
+    spec
+      .given([])
+      .when(command('PlaceOrder', { orderId: ORDER, customerId: 'c', lines: LINES }, { correlationId: 'x\u0000' }))
+      .thenThrows(ValidationError, (error) => error.errors.some((e) => e.field === 'metadata.correlationId'));
+  });
+});

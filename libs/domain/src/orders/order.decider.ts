@@ -2,6 +2,7 @@ import { assertExpectedVersion, nextVersion } from '../shared/aggregate-version'
 import type { Decider } from '../shared/decider';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../shared/errors';
 import {
+  assertStorableStrings,
   hasOwn,
   isNonEmptyString,
   isNonNegativeInteger,
@@ -26,6 +27,8 @@ import { initialOrderState, type OrderState, type OrderStatus } from './order.st
 export const UNSPECIFIED_REJECTION_REASON = 'UNSPECIFIED';
 
 function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
+  // First: whatever else is wrong, such a string must never reach an event (the projections would stop on it).
+  assertStorableStrings(command);
   assertExpectedVersion(command.metadata, state);
   switch (command.type) {
     case 'PlaceOrder':

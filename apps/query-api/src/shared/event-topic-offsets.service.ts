@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Admin } from 'kafkajs';
+import { performance } from 'node:perf_hooks';
+import { KAFKA_ADMIN } from '@es/kafka';
+
+export interface PartitionEnd {
+  readonly partition: number;
+  /** High watermark: the offset the next record will get. */
+  readonly end: number;
+}
+
+const SHARE_MS = 500;
+
+interface Fetch {
+  /** performance.now() when the broker round trip started. */
+  readonly startedAt: number;
+  /** undefined when the broker could not be asked. */
+  readonly ends: Promise<readonly PartitionEnd[] | undefined>;
+}
+
+/**
+ * End offsets of the event topics, shared by GET /projections (lag) and the X-Min-Position check:
+ * each fetch is a broker round trip, so a result is shared for half a second and concurrent callers
+ * share one fetch.
+ */
+@Injectable()
+export class EventTopicOffsets {
+  private readonly latest = new Map<string, Fetch>();
+  private readonly followUps = new Map<string, Promise<readonly PartitionEnd[] | undefined>>();
+
+  constructor(@Inject(KAFKA_ADMIN) private readonly admin: Admin) {}
+
+  /** At most half a second old; partitions in ascending order. */
+  cached(topic: string): Promise<readonly PartitionEnd[] | undefined> {
+    const hit = this.latest.get(topic);
+    if (hit && performance.now() - hit.startedAt < SHARE_MS) return hit.ends;
+    return this.start(topic).ends;
+  }
+
+  /**
+   * Taken by a round trip that started at or after `since` (performance.now()): a position token is
+   * issued only after its event was acknowledged, so such a fetch covers every token the client held
+   * when it sent the request. Callers that arrive while an older fetch runs share one follow-up, so a
+   * flood of tokens beyond the end costs at most two round trips at a time, not one per request.
+   */
+  fresh(topic: string, since: number): Promise<readonly PartitionEnd[] | undefined> {
+    const current = this.latest.get(topic);
+    if (current && current.startedAt >= since) return current.ends;
+    const queued = this.followUps.get(topic);
+    if (queued) return queued;
+    if (!current) return this.start(topic).ends;
+    const followUp = current.ends.then(() => {
+      this.followUps.delete(topic);
+      return this.start(topic).ends;
+    });
+    this.followUps.set(topic, followUp);
+    return followUp;
+  }
+
+  private start(topic: string): Fetch {
+    const fetch: Fetch = {
+      startedAt: performance.now(),
+      ends: this.admin
+        .fetchTopicOffsets(topic)
+        .then((list) => list.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition))
+        .catch(() => undefined),
+    };
+    this.latest.set(topic, fetch);
+    return fetch;
+  }
+}
