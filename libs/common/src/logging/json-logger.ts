@@ -13,7 +13,7 @@ export function defaultLogFormat(stream: { isTTY?: boolean } = process.stdout): 
 
 // Nest announces every module, controller and route at boot (~15 lines per app, the same every
 // time): useful when debugging the wiring, noise otherwise.
-const BOOT_CHATTER_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const BOOT_CHATTER_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'NestMicroservice']);
 
 /**
  * One JSON object per line on stdout so log shippers need no parsing rules (or, with the `pretty`
