@@ -117,7 +117,7 @@ describe('npm start (tools/stack/start.js)', () => {
     }
   });
 
-  it('restarts a SIGKILLed app and a SIGKILLed broker while the others keep serving, and stops everything on SIGTERM', async () => {
+  it('restarts a SIGKILLed app, broker and database while the others keep serving, and stops everything on SIGTERM', async () => {
     const stack = startStack(await stackEnv());
     stacks.push(stack);
     await stack.waitForOutput(/\[stack\] ready:/, 180000);
@@ -157,6 +157,12 @@ describe('npm start (tools/stack/start.js)', () => {
     ).catch((error) => {
       throw new Error(`${(error as Error).message}\n--- stack output ---\n${stack.output().slice(-6000)}`);
     });
+
+    // The database: restarted on its data; the query API answers again once it is back.
+    const postgres = state().processes.PostgreSQL;
+    process.kill(postgres.pid, 'SIGKILL');
+    await stack.waitForOutput(/PostgreSQL ready again on 127\.0\.0\.1:\d+ \(pid \d+\)/, 60000);
+    await waitFor(async () => (await status(`${queryApi}/orders?customerId=c-1`)) === 200, { timeoutMs: 30000, what: 'the query API to answer after the database restart' });
     expect(stack.child.exitCode).toBeNull();
 
     // SIGTERM (what `npm stop` sends): every process stops, exit 0.

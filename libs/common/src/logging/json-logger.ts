@@ -29,6 +29,9 @@ export class JsonLogger implements LoggerService {
     private readonly format: LogFormat = 'json',
   ) {}
 
+  // Colours only for a person at a terminal (and not for one who asked for none: NO_COLOR).
+  private readonly colors = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+
   setLevel(level: Level): void {
     this.level = level;
   }
@@ -55,7 +58,7 @@ export class JsonLogger implements LoggerService {
     const correlation = currentCorrelation();
     const time = new Date().toISOString();
     if (this.format === 'pretty') {
-      this.write(prettyLine(time, level, this.app, msg, correlation ? { correlationId: correlation.correlationId, ...fields } : fields));
+      this.write(prettyLine(this.colors, time, level, this.app, msg, correlation ? { correlationId: correlation.correlationId, ...fields } : fields));
       return;
     }
     this.write(
@@ -95,7 +98,7 @@ const COLORS: Record<Level, string> = { debug: '\x1b[90m', info: '\x1b[36m', war
 const RESET = '\x1b[0m';
 
 /** `12:00:01.234 WARN  command-api  msg key=value …`, then an error's stack indented below. */
-function prettyLine(time: string, level: Level, app: string, msg: string, fields: Record<string, unknown>): string {
+function prettyLine(colors: boolean, time: string, level: Level, app: string, msg: string, fields: Record<string, unknown>): string {
   const stacks: string[] = [];
   const pairs = Object.entries(fields).map(([key, value]) => {
     if (key === 'stack' && typeof value === 'string') {
@@ -109,7 +112,8 @@ function prettyLine(time: string, level: Level, app: string, msg: string, fields
     }
     return `${key}=${typeof value === 'string' && !/[\s"=]/.test(value) ? value : JSON.stringify(value)}`;
   });
-  const head = `${time.slice(11, 23)} ${COLORS[level]}${level.toUpperCase().padEnd(5)}${RESET} ${app.padEnd(19)} ${msg}`;
+  const label = level.toUpperCase().padEnd(5);
+  const head = `${time.slice(11, 23)} ${colors ? `${COLORS[level]}${label}${RESET}` : label} ${app.padEnd(19)} ${msg}`;
   const line = [head, ...pairs.filter(Boolean)].join(' ');
   return stacks.length > 0 ? `${line}\n${stacks.map((stack) => stack.replace(/^/gm, '    ')).join('\n')}` : line;
 }
