@@ -114,6 +114,34 @@ function leftoverOnPort(kind, port) {
   }
 }
 
+/**
+ * Apps an earlier supervisor left running when it was killed outright (SIGKILL, OOM): the broker and
+ * the database have watchdogs, the apps would keep their ports. Stopped if still the same program.
+ */
+async function stopLeftoverApps() {
+  let state;
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  } catch {
+    return;
+  }
+  if (!state.pid || alive(state.pid)) return;
+  for (const [app] of APPS) {
+    const pid = state.processes?.[app]?.pid;
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(path.join('dist', 'apps', app, 'main.js'))) continue;
+    say(`stopping ${app} (pid ${pid}), left running by an earlier npm start`);
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
 /** Validates the environment with the apps' own config loader (tools/stack/check-env.ts), in about a second. */
 function checkEnvironment(env) {
   const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'check-env.ts')], {
@@ -270,6 +298,7 @@ async function main() {
   if (previous && previous !== process.pid && alive(previous)) {
     throw new StartError(`another npm start (pid ${previous}) is running on ${dataDir}; stop it with npm stop`);
   }
+  await stopLeftoverApps();
   const ports = APPS.map(([app, variable, fallback]) => ({ name: app, variable, port: readPort(env, variable, fallback), host }));
   if (!env.KAFKA_BROKERS) ports.push({ name: 'kafka', variable: 'STACK_KAFKA_PORT', port: readPort(env, 'STACK_KAFKA_PORT', 9092), host: '127.0.0.1' });
   if (!env.DATABASE_URL) ports.push({ name: 'postgres', variable: 'STACK_POSTGRES_PORT', port: readPort(env, 'STACK_POSTGRES_PORT', 54329), host: '127.0.0.1' });
