@@ -197,7 +197,8 @@ const describeExit = ({ code, signal }) => `exited (${signal ?? `code ${code}`})
 async function startKafkaUnit(port) {
   const dir = path.join(dataDir, 'kafka');
   say(`starting Kafka (data in ${shortPath(dir)})…`);
-  const kafka = await startKafka({ dataDir: dir, port, log: () => {}, jvmArgs: ['-XX:TieredStopAtLevel=4', '-XX:CICompilerCount=2'] });
+  // The launcher's own progress (first use resolves the jars with Maven: minutes) and ready line.
+  const kafka = await startKafka({ dataDir: dir, port, log: (m) => say(m), jvmArgs: ['-XX:TieredStopAtLevel=4', '-XX:CICompilerCount=2'] });
   cleanups.push(() => kafka.stop());
   const running = () => ({ pid: kafka.pid, exited: kafka.exited.then(describeExit), stop: () => kafka.stop() });
   addUnit({
@@ -212,7 +213,6 @@ async function startKafkaUnit(port) {
       return running();
     },
   });
-  say(`Kafka ${kafka.version} ready on ${kafka.brokers} (pid ${kafka.pid}, ${(kafka.startupMs / 1000).toFixed(1)} s)`);
   return kafka.brokers;
 }
 
