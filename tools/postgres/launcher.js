@@ -123,6 +123,8 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   const child = spawn(binaries.postgres, flags, { ...postgresIds(), detached: true, stdio: ['ignore', out, out], env: { ...process.env, LC_MESSAGES: 'C' } });
   fs.closeSync(out);
   let exited = false;
+  // Resolves when the server process ends, for whatever reason: a supervisor restarts it on its data.
+  const exitedPromise = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   child.once('exit', () => (exited = true));
   const onExit = () => {
     if (!exited) child.kill('SIGINT');
@@ -161,6 +163,7 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
     dataDir,
     logFile,
     pid: child.pid,
+    exited: exitedPromise,
     /** Fast shutdown (SIGINT): open transactions roll back, committed data is kept. */
     stop: async () => {
       process.removeListener('exit', onExit);

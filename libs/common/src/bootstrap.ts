@@ -35,7 +35,7 @@ export async function bootstrap(
   options: BootstrapOptions = {},
 ): Promise<INestApplication> {
   const config = loadConfigOrExit(appName);
-  const logger = new JsonLogger(appName, config.logLevel);
+  const logger = new JsonLogger(appName, config.logLevel, undefined, config.logFormat);
   try {
     const app = await NestFactory.create<NestExpressApplication>(rootModule(config, logger), {
       logger,

@@ -1,16 +1,66 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
+import { Kafka, KafkaConfig, LogEntry, logLevel, SASLOptions } from 'kafkajs';
 import type { JsonLogger, KafkaSettings } from '@es/common';
 
-const LEVEL_NAMES: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_NAMES: Record<number, Level> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
 
+// The messages of the protocol errors kafkajs retries on its own. CONCURRENT_TRANSACTIONS is marked
+// non-retriable in the protocol table, yet kafkajs retries it (eosManager, sendMessages): under load
+// a transactional producer meets it on most AddPartitionsToTxn right after a commit.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { type: string; message: string; retriable: boolean }[] };
+const RETRIED_ERRORS = errorCodes.filter((e) => e.retriable || e.type === 'CONCURRENT_TRANSACTIONS').map((e) => e.message);
+
+// Warnings that describe a choice we made, not a problem: we bound the idempotent producer's
+// retries on purpose (the command processor fences and rehydrates instead), and we use the
+// default partitioner (keys decide partitions, docs/events.md).
+const EXPECTED_WARNINGS = [/^Limiting retries for the idempotent producer/, /^KafkaJS v2\.0\.0 switched default partitioner/, /^The group is rebalancing, re-joining/];
+
+// A consumer's run loop died: the group stops consuming until kafkajs restarts it (or never).
+const CONSUMER_FAILURES = [/^Crash: /, /^Error when calling each(Batch|Message)/];
+
+// Repeated connection failures while a broker is down would otherwise print one line per retry
+// and per client (hundreds a second across six apps); one line per message per window is enough.
+const REPEAT_WINDOW_MS = 10000;
+
+// Fields kafkajs adds to every entry or that can be large (payloads): not worth a log line.
+// correlationId is kafkajs' protocol request id: it would overwrite our request correlation id.
+const DROPPED_FIELDS = new Set(['message', 'timestamp', 'logger', 'level', 'payload', 'data', 'correlationId']);
+
+export interface KafkaLogLine {
+  readonly level: Level;
+  readonly msg: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/**
+ * What a kafkajs log entry means for an operator: its expected, retried noise at debug, a consumer
+ * crash at error, other errors at warn (kafkajs logs each retried connection at ERROR; our own code
+ * reports the failures that matter), and always the cause (`error`, `stack`) kafkajs put next to it.
+ */
+export function mapKafkaLogEntry(entry: LogEntry): KafkaLogLine {
+  const { message } = entry.log;
+  const fields: Record<string, unknown> = { namespace: entry.namespace };
+  for (const [key, value] of Object.entries(entry.log)) if (!DROPPED_FIELDS.has(key) && value !== undefined) fields[key] = value;
+  const cause = typeof fields.error === 'string' ? fields.error : '';
+  const text = `${message} ${cause}`;
+  let level = LEVEL_NAMES[entry.level] ?? 'info';
+  if (EXPECTED_WARNINGS.some((pattern) => pattern.test(message)) || RETRIED_ERRORS.some((retried) => text.includes(retried))) level = 'debug';
+  else if (CONSUMER_FAILURES.some((pattern) => pattern.test(message))) level = 'error';
+  else if (level === 'error') level = 'warn';
+  return { level, msg: `kafkajs: ${message}`, fields };
+}
+
 /** Builds the kafkajs client from validated settings, with TLS/SASL for real clusters. */
 export function createKafka(settings: KafkaSettings, logger?: JsonLogger, clientIdSuffix?: string): Kafka {
+  const lastSeen = new Map<string, { at: number; suppressed: number }>();
   const config: KafkaConfig = {
     clientId: clientIdSuffix ? `${settings.clientId}-${clientIdSuffix}` : settings.clientId,
     brokers: [...settings.brokers],
@@ -19,12 +69,20 @@ export function createKafka(settings: KafkaSettings, logger?: JsonLogger, client
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
-      // kafkajs logs every retried connection at ERROR; our own code reports real failures.
-      const level = LEVEL_NAMES[entry.level] ?? 'info';
-      logger?.event(level === 'error' ? 'warn' : level, `kafkajs: ${entry.log.message}`, {
-        namespace: entry.namespace,
-        broker: (entry.log as { broker?: string }).broker,
-      });
+      if (!logger) return;
+      const { level, msg, fields } = mapKafkaLogEntry(entry);
+      if (level === 'warn') {
+        const now = Date.now();
+        const seen = lastSeen.get(msg);
+        if (seen && now - seen.at < REPEAT_WINDOW_MS) {
+          seen.suppressed++;
+          return;
+        }
+        if (seen?.suppressed) fields.repeatedSinceLastLine = seen.suppressed;
+        lastSeen.set(msg, { at: now, suppressed: 0 });
+        if (lastSeen.size > 1000) lastSeen.clear();
+      }
+      logger.event(level, msg, fields);
     },
   };
   if (settings.ssl) {

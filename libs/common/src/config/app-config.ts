@@ -1,3 +1,4 @@
+import { defaultLogFormat, LogFormat } from '../logging/json-logger';
 import { EnvReader } from './env-reader';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -35,6 +36,7 @@ export interface AppConfig {
   readonly host: string;
   readonly port: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly logFormat: LogFormat;
   readonly kafka: KafkaSettings;
   readonly topics: TopicSettings;
   readonly databaseUrl: string;
@@ -90,6 +92,11 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
 
   const adminToken = read.optionalString('ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) read.fail('ADMIN_TOKEN is invalid: must be at least 16 characters');
+  // A generated token is only fit for a developer's machine: in production it would change on
+  // every restart and end up in the logs, so the admin endpoints' owner must choose one.
+  if (app === 'query-api' && adminToken === undefined && env.NODE_ENV === 'production') {
+    read.fail('ADMIN_TOKEN is required when NODE_ENV=production (at least 16 characters, e.g. openssl rand -base64 24)');
+  }
 
   const config: AppConfig = {
     app,
@@ -97,6 +104,7 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
     host: read.string('HOST', '127.0.0.1', /^[A-Za-z0-9.:-]+$/, 'an interface address such as 127.0.0.1 or 0.0.0.0'),
     port: read.int(portSpec.variable, portSpec.port, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
+    logFormat: read.oneOf<LogFormat>('LOG_FORMAT', defaultLogFormat(), ['json', 'pretty']),
     kafka: {
       brokers,
       clientId: read.string('KAFKA_CLIENT_ID', app, /^[A-Za-z0-9._-]{1,100}$/),

@@ -1,0 +1,56 @@
+import { JsonLogger, KafkaSettings } from '@es/common';
+import { createKafka } from './kafka-client.factory';
+
+const settings: KafkaSettings = {
+  brokers: ['127.0.0.1:1'],
+  clientId: 'log-test',
+  ssl: false,
+  sslRejectUnauthorized: true,
+  connectionTimeoutMs: 1000,
+  requestTimeoutMs: 1000,
+};
+
+/** Every line the app logger receives from kafkajs, at every level. */
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = new JsonLogger('test', 'debug', (line) => lines.push(JSON.parse(line)));
+  return { lines, kafka: createKafka(settings, logger) };
+}
+
+const CONCURRENT_TRANSACTIONS = 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+
+describe('kafkajs log mapping', () => {
+  it('logs the expected retries and deliberate choices at debug', () => {
+    const { lines, kafka } = capture();
+    kafka.producer({ idempotent: true, transactionalId: 'tx', maxInFlightRequests: 1, retry: { retries: 3 } });
+    kafka.logger().namespace('Connection').error('Response AddPartitionsToTxn(key: 24, version: 1)', { error: CONCURRENT_TRANSACTIONS, correlationId: 7 });
+    kafka.logger().namespace('Producer').error(`Failed to send messages: ${CONCURRENT_TRANSACTIONS}`, { retryCount: 0, retryTime: 100 });
+    kafka.logger().namespace('Connection').error('Response GroupCoordinator(key: 10, version: 2)', { error: 'The group coordinator is not available' });
+    // kafkajs also warns once per process about its default partitioner (a deliberate choice too).
+    expect(lines.filter((l) => String(l.msg).includes('default partitioner')).map((l) => l.level)).not.toContain('warn');
+    expect(lines.filter((l) => !String(l.msg).includes('default partitioner')).map((l) => [l.level, l.msg])).toEqual([
+      ['debug', 'kafkajs: Limiting retries for the idempotent producer may invalidate EoS guarantees'],
+      ['debug', 'kafkajs: Response AddPartitionsToTxn(key: 24, version: 1)'],
+      ['debug', `kafkajs: Failed to send messages: ${CONCURRENT_TRANSACTIONS}`],
+      ['debug', 'kafkajs: Response GroupCoordinator(key: 10, version: 2)'],
+    ]);
+    expect(lines.find((l) => String(l.msg).includes('AddPartitionsToTxn'))).toMatchObject({ error: CONCURRENT_TRANSACTIONS, namespace: 'Connection' });
+  });
+
+  it('keeps the cause of an unexpected error and logs a consumer crash at error', () => {
+    const { lines, kafka } = capture();
+    kafka.logger().namespace('Connection').error('Response Produce(key: 0, version: 7)', { error: 'The request included a message larger than the max message size the server will accept', broker: 'b:9092' });
+    kafka.logger().namespace('Consumer').error('Crash: KafkaJSNonRetriableError: boom', { groupId: 'g1', retryCount: 0, stack: 'KafkaJSNonRetriableError: boom\n    at run (runner.js:1:1)' });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'kafkajs: Response Produce(key: 0, version: 7)', error: 'The request included a message larger than the max message size the server will accept', broker: 'b:9092' }),
+      expect.objectContaining({ level: 'error', msg: 'kafkajs: Crash: KafkaJSNonRetriableError: boom', groupId: 'g1', stack: expect.stringContaining('runner.js') }),
+    ]);
+  });
+
+  it('prints a repeated connection failure once per window, not once per retry', () => {
+    const { lines, kafka } = capture();
+    for (let i = 0; i < 20; i++) kafka.logger().namespace('Connection').error('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', msg: 'kafkajs: Connection error: connect ECONNREFUSED 127.0.0.1:1' });
+  });
+});
