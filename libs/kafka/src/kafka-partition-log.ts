@@ -130,31 +130,28 @@ export class KafkaPartitionLog implements PartitionLog {
     try {
       let positions: string[] = [];
       // Events and records in one produce request: one AddPartitionsToTxn and one Produce round trip.
-      const topicMessages = [];
+      // One partition per produce call, never one sendBatch over both topics. kafkajs' sendMessages
+      // retries a multi-broker request while a request to the other broker may still be in flight;
+      // when that one then succeeds, the retry re-sends its batch with fresh sequence numbers and
+      // the broker appends it twice (seen in the 3-broker fault tier: events doubled inside one
+      // transaction during a leader failover). A single-partition call has one broker per attempt.
+      // Cost: one more round trip per commit.
       if (commit.events.length > 0) {
-        topicMessages.push({ topic: this.eventsTopic, messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })) });
+        const [events] = await tx.send({ topic: this.eventsTopic, acks: -1, messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })) });
+        if (!events || events.partition !== this.partition) throw new Error(`no produce result for ${this.eventsTopic}[${this.partition}]`);
+        // One record batch per partition makes the events' offsets contiguous from baseOffset.
+        const base = BigInt(events.baseOffset ?? events.offset ?? '0');
+        positions = commit.events.map((_, i) => encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }));
       }
       const stateMessages = [
         ...commit.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
         ...(commit.outcomes ? [{ key: commit.outcomes.key, value: encodeJson(commit.outcomes), partition: this.partition }] : []),
         ...(commit.forgetOutcomes ?? []).map((key) => ({ key, value: null, partition: this.partition })),
       ];
-      if (stateMessages.length > 0) topicMessages.push({ topic: this.stateTopic, messages: stateMessages });
+      if (stateMessages.length > 0) await tx.send({ topic: this.stateTopic, acks: -1, messages: stateMessages });
       // A sealed bucket's chunks are MBs each: one produce request (one record batch) apiece.
       for (const snapshot of commit.outcomeSnapshots ?? []) {
         await tx.send({ topic: this.stateTopic, acks: -1, messages: [{ key: snapshot.key, value: snapshot.data, partition: this.partition }] });
-      }
-      if (topicMessages.length > 0) {
-        const written = await tx.sendBatch({ acks: -1, topicMessages });
-        if (commit.events.length > 0) {
-          const events = written.find((m) => m.topicName === this.eventsTopic && m.partition === this.partition);
-          if (!events) throw new Error(`no produce result for ${this.eventsTopic}[${this.partition}]`);
-          // One record batch per partition makes the events' offsets contiguous from baseOffset.
-          const base = BigInt(events.baseOffset ?? events.offset ?? '0');
-          positions = commit.events.map((_, i) =>
-            encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }),
-          );
-        }
       }
       phase('append');
       await this.options.beforeCommit?.();

@@ -248,6 +248,23 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
     expect((await log.restore()).aggregates.get('A')).toMatchObject({ stateVersion: 1, version: 4, state: { onHand: 2, reserved: 2 } });
   });
 
+  it('applies an event appended twice (same version, same command) once', async () => {
+    log.events.push(log.events[1], log.events[2]);
+    log.dropState();
+    const processor = await open();
+    await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c9', 3)]);
+
+    expect(rebuilds[0]).toMatchObject({ events: 3 });
+    expect(log.events[5]).toMatchObject({ type: 'StockReceived', version: 4 });
+  });
+
+  it('stops on an event of a version out of order that is not a duplicate', async () => {
+    log.events.push({ ...log.events[1], commandId: 'another' });
+    log.dropState();
+
+    await expect(open()).rejects.toThrow('event inventory[0]@3 cannot be folded: A is at version 3, the event has version 2');
+  });
+
   it('stops on an event it cannot fold, naming its partition and offset', async () => {
     log.dropState();
     log.corruptEvent(1, Buffer.from('{"type":'));

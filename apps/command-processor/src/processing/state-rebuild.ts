@@ -32,7 +32,12 @@ export interface FoldedPartition {
   readonly aggregates: Map<string, AggregateRecord>;
   readonly outcomes: FoldedOutcome[];
   readonly events: number;
+  /** Events found twice (same aggregate, version and command) and applied once. */
+  readonly duplicates: number;
 }
+
+/** Versions back within which a re-appended event is recognised as a duplicate. */
+const RECENT_COMMANDS = 16;
 
 /**
  * Why a restored partition cannot be trusted and must be rebuilt from its events, or undefined.
@@ -65,9 +70,10 @@ export async function foldPartition(
   log: PartitionLog,
   { topic, outcomesSinceMs, onProgress }: { topic: string; outcomesSinceMs: number; onProgress?: (offset: number, end: number) => void },
 ): Promise<FoldedPartition> {
-  const states = new Map<string, { state: Versioned; offset: number }>();
+  const states = new Map<string, { state: Versioned; offset: number; commands: string[] }>();
   const outcomes = new Map<string, FoldedOutcome>();
   let events = 0;
+  let duplicates = 0;
   let poison: PoisonEventError | undefined;
   await log.readEvents((record) => {
     if (poison) return;
@@ -75,14 +81,25 @@ export async function foldPartition(
     try {
       const event = deserializeEvent({ value: record.value, topic, partition: log.partition, offset: record.offset });
       if (!definition.isEventType(event.type)) return void fail(`unknown event type ${JSON.stringify(event.type)}`);
-      const current = states.get(event.aggregateId)?.state ?? definition.decider.initialState();
+      const folded = states.get(event.aggregateId);
+      const current = folded?.state ?? definition.decider.initialState();
       if (event.version !== current.version + 1) {
+        // The same event appended twice (same version, same command — a producer retry) is skipped:
+        // the log's readers all apply a version once. Anything else out of order is poison.
+        const back = current.version - event.version;
+        if (folded && back >= 0 && back < folded.commands.length && folded.commands[folded.commands.length - 1 - back] === event.commandId) {
+          duplicates += 1;
+          return;
+        }
         return void fail(`${event.aggregateId} is at version ${current.version}, the event has version ${event.version}`);
       }
       const next = definition.decider.evolve(current, { type: event.type, data: event.payload } as DomainEvent);
       if (next.version !== event.version) return void fail(`evolve produced version ${next.version} for event version ${event.version}`);
       const offset = Number(record.offset);
-      states.set(event.aggregateId, { state: next, offset });
+      const commands = folded?.commands ?? [];
+      commands.push(event.commandId);
+      if (commands.length > RECENT_COMMANDS) commands.shift();
+      states.set(event.aggregateId, { state: next, offset, commands });
       events += 1;
       const at = Date.parse(event.occurredAt);
       if (typeof event.commandId === 'string' && at >= outcomesSinceMs) {
@@ -104,5 +121,5 @@ export async function foldPartition(
       lastPosition: encodePosition({ context: definition.context, partition: log.partition, offset: String(offset) }),
     });
   }
-  return { aggregates, outcomes: [...outcomes.values()], events };
+  return { aggregates, outcomes: [...outcomes.values()], events, duplicates };
 }
