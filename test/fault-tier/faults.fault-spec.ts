@@ -37,12 +37,13 @@ async function withInfra<T>(
 
 function expectHealthy(result: Awaited<ReturnType<typeof runFaultScenario>>): void {
   process.stdout.write(
-    `\n[fault-tier] ${result.scenario}: ${result.acknowledged} acknowledged, ${result.refused} refused, ${result.unknown} unknown; ` +
+    `\n[fault-tier] ${result.scenario}: ${result.acknowledged} acknowledged (${result.retried} after a retry), ${result.refused} refused, ${result.unknown} unknown; ` +
       `lost ${result.lost.length}, doubled ${result.doubled.length}, recovery ${result.recoverySeconds ?? 'never'} s ` +
       `(${JSON.stringify(result.recoveryByTarget)}), ${result.durationSeconds.toFixed(0)} s\n`,
   );
   expect(problems(result)).toEqual({});
-  expect(result.acknowledged).toBeGreaterThan(100);
+  // a load that never got going would prove nothing
+  expect(result.acknowledged).toBeGreaterThan(50);
 }
 
 describe('fault tier', () => {

@@ -39,6 +39,8 @@ export interface ScenarioResult {
   readonly acknowledged: number;
   readonly refused: number;
   readonly unknown: number;
+  /** Acknowledged commands that needed more than one attempt (503/504/connection lost, retried with the same key). */
+  readonly retried: number;
   readonly lost: string[];
   readonly doubled: string[];
   readonly phantom: string[];
@@ -53,6 +55,8 @@ export interface ScenarioResult {
   readonly durationSeconds: number;
   readonly extra: string[];
   passed: boolean;
+  /** Last output of every app, kept when the scenario failed (for the summary file). */
+  appLogs?: Record<string, string>;
 }
 
 export const results: ScenarioResult[] = [];
@@ -128,6 +132,7 @@ export async function runFaultScenario(o: {
       acknowledged: audit.acknowledged,
       refused: audit.refused,
       unknown: audit.unknown,
+      retried: ledger.entries.filter((e) => e.outcome === 'acked' && e.statuses.length > 1).length,
       lost: audit.lost,
       doubled: audit.doubled,
       phantom: audit.phantom,
@@ -145,6 +150,9 @@ export async function runFaultScenario(o: {
     result.passed =
       [result.lost, result.doubled, result.phantom, result.undecided, result.stock, result.readModels, result.crashed, result.extra].every((l) => l.length === 0) &&
       recoverySeconds !== null;
+    if (!result.passed) {
+      result.appLogs = Object.fromEntries(sut.apps.map((a, i) => [`${a.app}#${i}`, a.output().slice(-3000)]));
+    }
     results.push(result);
     return result;
   } finally {
@@ -165,10 +173,10 @@ export function problems(r: ScenarioResult): Record<string, string[]> {
 
 /** The summary table (printed after the run and written to .data/fault-tier/summary.{md,json}). */
 export function summaryTable(rows: readonly ScenarioResult[]): string {
-  const header = '| scenario | acknowledged | lost | doubled | undecided | stock / read-model diffs | recovery s | result |';
+  const header = '| scenario | acknowledged (retried) | lost | doubled | undecided | stock / read-model diffs | recovery s | result |';
   const lines = rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.acknowledged} | ${r.lost.length} | ${r.doubled.length} | ${r.undecided.length} | ${r.stock.length} / ${r.readModels.length} | ${r.recoverySeconds === null ? 'not recovered' : r.recoverySeconds.toFixed(1)} | ${r.passed ? 'PASS' : 'FAIL'} |`,
+      `| ${r.scenario} | ${r.acknowledged} (${r.retried}) | ${r.lost.length} | ${r.doubled.length} | ${r.undecided.length} | ${r.stock.length} / ${r.readModels.length} | ${r.recoverySeconds === null ? 'not recovered' : r.recoverySeconds.toFixed(1)} | ${r.passed ? 'PASS' : 'FAIL'} |`,
   );
   return [header, '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
