@@ -50,7 +50,11 @@ export interface Audit {
 
 function parse(topic: string, records: Awaited<ReturnType<typeof readTopic>>, malformed: Audit['malformed']): Event[] {
   const events: Event[] = [];
+  // A consumer may see a record twice (a rebalance during the read): the log has it once.
+  const seen = new Set<string>();
   for (const r of records) {
+    if (seen.has(`${r.partition}@${r.offset}`)) continue;
+    seen.add(`${r.partition}@${r.offset}`);
     try {
       const e = JSON.parse(r.value ?? '');
       if (!e || typeof e.type !== 'string' || typeof e.aggregateId !== 'string' || typeof e.version !== 'number') throw new Error('not an envelope');
@@ -77,14 +81,14 @@ function byAggregate(events: Event[]): Map<string, Event[]> {
 function doubledIn(streams: Map<string, Event[]>, out: string[]): void {
   for (const [id, list] of streams) {
     list.forEach((e, i) => {
-      if (e.version !== i + 1) out.push(`${id}: version ${e.version} at index ${i} (duplicate or gap)`);
+      if (e.version !== i + 1) out.push(`${id}: version ${e.version} at index ${i} (duplicate or gap; p${e.partition}@${e.offset})`);
     });
     const runs = new Map<string, Event[]>();
     for (const e of list) runs.set(e.commandId, [...(runs.get(e.commandId) ?? []), e]);
     for (const [commandId, es] of runs) {
       const types = es.map((e) => e.type);
       const contiguous = es.every((e, i) => i === 0 || e.version === es[i - 1].version + 1);
-      if (!contiguous || new Set(types).size !== types.length) out.push(`${id}: command ${commandId} applied more than once (${es.map((e) => `v${e.version} ${e.type}`).join(', ')})`);
+      if (!contiguous || new Set(types).size !== types.length) out.push(`${id}: command ${commandId} applied more than once (${es.map((e) => `v${e.version} ${e.type} p${e.partition}@${e.offset}`).join(', ')})`);
     }
   }
 }
