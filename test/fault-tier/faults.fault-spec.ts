@@ -169,8 +169,15 @@ describe('fault tier', () => {
             const producer = kafkaClient(kafka.brokers).producer({ allowAutoTopicCreation: false });
             await producer.connect();
             const at = Date.now();
-            const commandKey = randomUUID();
-            const eventKey = randomUUID();
+            // On two different partitions, so the recovery probes tell a wedged processor partition (p0)
+            // from a stopped projection partition (p1).
+            const keyOn = (partition: number) => {
+              let key = randomUUID();
+              while (partitionOf(key, PARTITIONS) !== partition) key = randomUUID();
+              return key;
+            };
+            const commandKey = keyOn(0);
+            const eventKey = keyOn(1);
             await producer.send({ topic: `${namespace}.orders.commands`, acks: -1, messages: [{ key: commandKey, value: JSON.stringify({ data: null }) }] });
             const [sent] = await producer.send({
               topic: `${namespace}.orders.events`,
