@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readTopic } from '@es/testing';
+import { readTopic, ReadRecord } from '@es/testing';
 import type { LedgerEntry } from './command-ledger';
 
 /**
@@ -48,7 +48,7 @@ export interface Audit {
   readonly products: Map<string, ProductFold>;
 }
 
-function parse(topic: string, records: Awaited<ReturnType<typeof readTopic>>, malformed: Audit['malformed']): Event[] {
+function parse(topic: string, records: readonly ReadRecord[], malformed: Audit['malformed']): Event[] {
   const events: Event[] = [];
   // A consumer may see a record twice (a rebalance during the read): the log has it once.
   const seen = new Set<string>();
@@ -94,11 +94,16 @@ function doubledIn(streams: Map<string, Event[]>, out: string[]): void {
 }
 
 export async function auditTopics(kafka: Kafka, namespace: string, ledger: readonly LedgerEntry[]): Promise<Audit> {
-  const malformed: Audit['malformed'] = [];
   const [orderRecords, inventoryRecords] = await Promise.all([
     readTopic(kafka, `${namespace}.orders.events`, { idleMs: 3000 }),
     readTopic(kafka, `${namespace}.inventory.events`, { idleMs: 3000 }),
   ]);
+  return auditRecords(namespace, orderRecords, inventoryRecords, ledger);
+}
+
+/** The audit of records already read (pure: unit-tested in topic-audit.spec.ts). */
+export function auditRecords(namespace: string, orderRecords: readonly ReadRecord[], inventoryRecords: readonly ReadRecord[], ledger: readonly LedgerEntry[]): Audit {
+  const malformed: Audit['malformed'] = [];
   const orderEvents = parse(`${namespace}.orders.events`, orderRecords, malformed);
   const inventoryEvents = parse(`${namespace}.inventory.events`, inventoryRecords, malformed);
   const orderStreams = byAggregate(orderEvents);
