@@ -1098,6 +1098,14 @@ async function main(argv) {
     process.on('exit', () => {
       for (const n of cluster.nodes) if (!stopping && n.pid && isAlive(n.pid)) process.kill(n.pid, 'SIGTERM');
     });
+    // Every node stopped from outside (`stop --data-dir`): nothing left to run. A single node that dies is
+    // left alone — the cluster keeps serving, as in a fault test.
+    await Promise.all(cluster.nodes.map((n) => n.exited));
+    if (!stopping) {
+      log('every node was stopped from outside');
+      clearInterval(keepAlive);
+      process.exit(0);
+    }
     return;
   }
   if (cmd === 'start') {
