@@ -1,7 +1,9 @@
 /**
- * Two tiers (design §5.4): `unit` — *.spec.ts next to the code, no I/O; `integration` —
+ * Three tiers (design §5.4): `unit` — *.spec.ts next to the code, no I/O; `integration` —
  * test/**\/*.int-spec.ts and *.e2e-spec.ts against the real broker and database, which the global
- * setup starts unless KAFKA_BROKERS / DATABASE_URL point at running ones.
+ * setup starts unless KAFKA_BROKERS / DATABASE_URL point at running ones; `fault` —
+ * test/fault-tier/*.fault-spec.ts, process kills under load on its own brokers and databases
+ * (npm test runs it after the other two, see tools/test/run-tests.js).
  */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
@@ -23,7 +25,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
     },
     {
       ...shared,
@@ -34,6 +36,15 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/setup/infra-guard.ts'],
       testTimeout: 120000,
       slowTestThreshold: 30,
+    },
+    {
+      // SIGKILLs real brokers, PostgreSQL and apps under load (docs/reliability.md). One file, so its
+      // scenarios run in sequence; each starts its own infrastructure (no global setup).
+      ...shared,
+      displayName: 'fault',
+      testMatch: ['<rootDir>/test/fault-tier/**/*.fault-spec.ts'],
+      testTimeout: 300000,
+      slowTestThreshold: 300,
     },
   ],
 };

@@ -12,6 +12,7 @@
  *
  * CLI:
  *   node tools/kafka/launcher.js start [--data-dir .data/kafka] [--port 9092] [--kafka-version X] [--heap-mb 512] [--log-level WARN]
+ *   node tools/kafka/launcher.js start --brokers 3 [--data-dir .data/kafka-cluster]   (one KRaft cluster of 3 nodes)
  *   node tools/kafka/launcher.js fetch [--kafka-version X]
  *   node tools/kafka/launcher.js stop  [--data-dir .data/kafka]
  *
@@ -286,7 +287,7 @@ function kafkaConnection(host, port, timeoutMs) {
  * KRaft the data-plane listener starts processing requests last), then Metadata listing our node.
  * Resolves { ready: boolean, reason }.
  */
-async function probeBroker(host, port, timeoutMs = 3000, expectedClusterId = null) {
+async function probeBroker(host, port, timeoutMs = 3000, expectedClusterId = null, nodeId = NODE_ID) {
   let conn;
   try {
     conn = await kafkaConnection(host, port, timeoutMs);
@@ -320,13 +321,13 @@ async function probeBroker(host, port, timeoutMs = 3000, expectedClusterId = nul
       const rack = md.readInt16BE(off);
       off += 2 + (rack > 0 ? rack : 0);
     }
-    if (!ids.includes(NODE_ID)) return { ready: false, reason: 'broker not yet in metadata' };
+    if (!ids.includes(nodeId)) return { ready: false, reason: 'broker not yet in metadata' };
     const len = md.readInt16BE(off);
     const clusterId = len >= 0 ? md.toString('utf8', off + 2, off + 2 + len) : null;
     if (expectedClusterId && clusterId !== expectedClusterId) {
       return { ready: false, reason: `another cluster (${clusterId}) answers on port ${port}` };
     }
-    return { ready: true, reason: `metadata v${v} lists broker ${NODE_ID}`, clusterId };
+    return { ready: true, reason: `metadata v${v} lists broker ${nodeId}`, clusterId };
   } catch (e) {
     return { ready: false, reason: e.code || e.message };
   } finally {
@@ -342,13 +343,16 @@ function majorOf(version) {
   return parseInt(String(version).split('.')[0], 10) || 0;
 }
 
-/** The broker settings (single node, event sourcing). Overrides come from `brokerProps`. */
-function brokerProperties({ dataDir, port, controllerPort, version, brokerProps = {} }) {
+/**
+ * The broker settings (single node, event sourcing). Overrides come from `brokerProps`. A node of a cluster
+ * (startKafkaCluster) passes its `nodeId` and the static `quorumVoters` of every node.
+ */
+function brokerProperties({ dataDir, port, controllerPort, version, brokerProps = {}, nodeId = NODE_ID, quorumVoters }) {
   const props = {
     // --- KRaft, one node that is broker and controller ---
     'process.roles': 'broker,controller',
-    'node.id': String(NODE_ID),
-    'controller.quorum.voters': `${NODE_ID}@127.0.0.1:${controllerPort}`,
+    'node.id': String(nodeId),
+    'controller.quorum.voters': quorumVoters || `${nodeId}@127.0.0.1:${controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -616,7 +620,7 @@ async function startKafka(o = {}) {
   if (prev) {
     const ownerAlive = prev.ownerPid && prev.ownerPid !== process.pid && isAlive(prev.ownerPid);
     const compatible = (!o.port || o.port === prev.port) && prev.version === version;
-    if (ownerAlive && ifRunning === 'reuse' && compatible && (await probeBroker('127.0.0.1', prev.port)).ready) {
+    if (ownerAlive && ifRunning === 'reuse' && compatible && (await probeBroker('127.0.0.1', prev.port, 3000, null, o.nodeId || NODE_ID)).ready) {
       log(`reusing the broker already running from ${dataDir} (pid ${prev.pid}, owned by pid ${prev.ownerPid})`);
       return reusedHandle(prev, dataDir);
     }
@@ -647,7 +651,9 @@ async function startKafka(o = {}) {
   let controllerPort = await pickPort(o.controllerPort, state.controllerPort);
   while (controllerPort === port) controllerPort = await freePort();
 
-  const props = brokerProperties({ dataDir, port, controllerPort, version, brokerProps: o.brokerProps });
+  const nodeId = o.nodeId || NODE_ID;
+  const quorumVoters = typeof o.quorumVoters === 'function' ? o.quorumVoters({ port, controllerPort }) : o.quorumVoters;
+  const props = brokerProperties({ dataDir, port, controllerPort, version, brokerProps: o.brokerProps, nodeId, quorumVoters });
   await fsp.writeFile(f.props, toProperties(props));
 
   const java = javaBin();
@@ -656,6 +662,10 @@ async function startKafka(o = {}) {
 
   // Format storage only once: a second start finds its data (and cluster id) again.
   let clusterId = fs.existsSync(f.clusterId) ? fs.readFileSync(f.clusterId, 'utf8').trim() : '';
+  if (o.clusterId && !fs.existsSync(path.join(props['metadata.log.dir'] || props['log.dirs'].split(',')[0], 'meta.properties'))) {
+    clusterId = o.clusterId; // every node of a cluster is formatted with the same id
+    fs.writeFileSync(f.clusterId, `${clusterId}\n`);
+  }
   const metaDir = props['metadata.log.dir'] || props['log.dirs'].split(',')[0];
   if (!fs.existsSync(path.join(metaDir, 'meta.properties'))) {
     if (!clusterId) {
@@ -688,6 +698,7 @@ async function startKafka(o = {}) {
     host: '127.0.0.1',
     port,
     controllerPort,
+    nodeId,
     pid: 0,
     dataDir,
     version,
@@ -755,7 +766,7 @@ async function startKafka(o = {}) {
             `--- ${f.out}\n${tail(f.out, 20)}\n--- ${f.log}\n${tail(f.log, 20)}`,
         );
       }
-      const probe = await probeBroker('127.0.0.1', port, 2000, clusterId || null);
+      const probe = await probeBroker('127.0.0.1', port, 2000, clusterId || null, nodeId);
       if (probe.ready) break;
       last = probe.reason;
       if (Date.now() > deadline) {
@@ -885,6 +896,135 @@ async function stopKafka({ dataDir, log, timeoutMs = 30000 } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Cluster: N combined broker+controller nodes on loopback (fault tests with replication)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Settings every node of an N-node cluster shares: internal topics replicated like the event topics. */
+function clusterBrokerProps(count, minIsr) {
+  const rf = String(count);
+  const isr = String(minIsr);
+  return {
+    'default.replication.factor': rf,
+    'min.insync.replicas': isr,
+    'offsets.topic.replication.factor': rf,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': isr,
+    'share.coordinator.state.topic.replication.factor': rf,
+    'share.coordinator.state.topic.min.isr': isr,
+    // a node that comes back must catch up and rejoin the ISR quickly; leadership returns to it soon after
+    'replica.lag.time.max.ms': '10000',
+    'leader.imbalance.check.interval.seconds': '10',
+  };
+}
+
+/**
+ * Starts `count` KRaft nodes (each broker and controller, static voters `1@…,2@…,3@…`) as one cluster on loopback,
+ * every node in `<dataDir>/node-<id>` formatted with the same cluster id. Internal topics get replication factor
+ * `count` and min ISR `minInsyncReplicas` (default count − 1, at least 1). A second start on the same dataDir finds
+ * the ports, cluster id and data again. Nodes start concurrently (a node is ready only once a quorum of
+ * controllers has formed).
+ *
+ * Returns { brokers: '127.0.0.1:p1,…', clusterId, dataDir, nodes: [startKafka handles + nodeId], stop(), kill() }:
+ * `nodes[i].kill()` SIGKILLs one node, `nodes[i].restart()` (or `restart({ kill: true })`) brings it back on its
+ * own ports and data while the others keep running.
+ *
+ * Memory: each node is its own JVM; the default heap here is 384 MB (3 nodes ≈ 1.2 GB of heap, ~0.6 GB RSS idle).
+ */
+async function startKafkaCluster(o = {}) {
+  const count = o.count || 3;
+  if (!Number.isInteger(count) || count < 1 || count > 9) throw new Error(`cluster size must be 1..9, got ${o.count}`);
+  const minIsr = o.minInsyncReplicas || Math.max(1, count - 1);
+  const log = makeLog(o.log);
+  const dataDir = path.resolve(o.dataDir || path.join(REPO_ROOT, '.data', 'kafka-cluster'));
+  await fsp.mkdir(dataDir, { recursive: true });
+  const clusterFile = path.join(dataDir, 'cluster.json');
+  const previous = readJson(clusterFile) || {};
+  const clusterId = previous.clusterId || randomClusterId();
+
+  // Every node must know every controller's address before any starts: pick all ports first (the ones this data
+  // dir used last time when they are still free, so a second start keeps the addresses).
+  const taken = new Set();
+  const pick = async (last) => {
+    if (last && !taken.has(last) && (await portFree(last))) {
+      taken.add(last);
+      return last;
+    }
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) {
+        taken.add(p);
+        return p;
+      }
+    }
+  };
+  const specs = [];
+  for (let i = 0; i < count; i++) {
+    const nodeId = i + 1;
+    const last = (previous.nodes || []).find((n) => n.nodeId === nodeId) || {};
+    specs.push({ nodeId, dataDir: path.join(dataDir, `node-${nodeId}`), port: await pick(last.port), controllerPort: await pick(last.controllerPort) });
+  }
+  const quorumVoters = specs.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
+  fs.writeFileSync(
+    clusterFile,
+    JSON.stringify({ clusterId, count, minInsyncReplicas: minIsr, nodes: specs.map(({ nodeId, port, controllerPort }) => ({ nodeId, port, controllerPort })) }, null, 2),
+  );
+
+  const t0 = Date.now();
+  log(`starting a ${count}-node KRaft cluster (cluster id ${clusterId}, voters ${quorumVoters}) in ${dataDir}`);
+  const results = await Promise.allSettled(
+    specs.map((n) =>
+      startKafka({
+        ...o,
+        log: (m) => log(`node ${n.nodeId}: ${m}`),
+        dataDir: n.dataDir,
+        port: n.port,
+        controllerPort: n.controllerPort,
+        nodeId: n.nodeId,
+        clusterId,
+        quorumVoters,
+        heapMb: o.heapMb || 384,
+        brokerProps: { ...clusterBrokerProps(count, minIsr), ...(o.brokerProps || {}) },
+      }),
+    ),
+  );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.stop()));
+    throw failed.reason;
+  }
+  const nodes = results.map((r) => r.value);
+  const brokers = nodes.map((n) => n.brokers).join(',');
+  log(`cluster ready on ${brokers} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return {
+    brokers,
+    clusterId,
+    dataDir,
+    count,
+    minInsyncReplicas: minIsr,
+    nodes,
+    startupMs: Date.now() - t0,
+    stop: async () => {
+      await Promise.allSettled(nodes.map((n) => n.stop()));
+    },
+    kill: async () => {
+      await Promise.allSettled(nodes.map((n) => n.kill()));
+    },
+  };
+}
+
+/** The node directories of a cluster data dir (`node-<id>`), or [] for a single-node data dir. */
+function clusterNodeDirs(dataDir) {
+  try {
+    return fs
+      .readdirSync(dataDir)
+      .filter((d) => /^node-\d+$/.test(d))
+      .map((d) => path.join(dataDir, d));
+  } catch {
+    return [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // CLI
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -904,6 +1044,8 @@ function parseArgs(argv) {
 const USAGE = `usage:
   node tools/kafka/launcher.js start [--data-dir .data/kafka] [--port 9092] [--kafka-version ${DEFAULT_KAFKA_VERSION}]
                                      [--heap-mb 512] [--log-level WARN]   (foreground; Ctrl-C stops the broker)
+  node tools/kafka/launcher.js start --brokers 3 [--data-dir .data/kafka-cluster] [--heap-mb 384]
+                                     (N nodes as one KRaft cluster, free ports, RF N / min ISR N-1 internal topics)
   node tools/kafka/launcher.js fetch [--kafka-version ${DEFAULT_KAFKA_VERSION}]     (resolve the jars only)
   node tools/kafka/launcher.js stop  [--data-dir .data/kafka]              (stop a broker started from that dir)
 env: KAFKA_VERSION, KAFKA_LOG_LEVEL, KAFKA_CACHE_DIR, KAFKA_MVN, JAVA_HOME`;
@@ -919,8 +1061,51 @@ async function main(argv) {
     return;
   }
   if (cmd === 'stop') {
+    const nodeDirs = clusterNodeDirs(path.resolve(opts.dataDir || DEFAULT_DATA_DIR));
+    if (nodeDirs.length > 0) {
+      const stopped = await Promise.all(nodeDirs.map((dir) => stopKafka({ dataDir: dir, log })));
+      log(`stopped ${stopped.filter(Boolean).length} of ${nodeDirs.length} cluster nodes`);
+      return;
+    }
     const stopped = await stopKafka({ dataDir: opts.dataDir, log });
     log(stopped ? 'stopped' : 'no broker running from that data dir');
+    return;
+  }
+  if (cmd === 'start' && opts.brokers && parseInt(opts.brokers, 10) > 1) {
+    const cluster = await startKafkaCluster({
+      count: parseInt(opts.brokers, 10),
+      dataDir: opts.dataDir || path.join(REPO_ROOT, '.data', 'kafka-cluster'),
+      version,
+      log,
+      heapMb: opts.heapMb ? parseInt(opts.heapMb, 10) : undefined,
+      logLevel: opts.logLevel,
+      ifRunning: 'stop',
+      cleanup: false,
+    });
+    process.stdout.write(`KAFKA_BROKERS=${cluster.brokers}\n`);
+    log(`logs: ${cluster.nodes.map((n) => n.logFile).join(', ')}; Ctrl-C to stop`);
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    let stopping = false;
+    const shutdown = async (sig) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig}: stopping the cluster ...`);
+      await cluster.stop();
+      clearInterval(keepAlive);
+      process.exit(0);
+    };
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => shutdown(sig));
+    process.on('exit', () => {
+      for (const n of cluster.nodes) if (!stopping && n.pid && isAlive(n.pid)) process.kill(n.pid, 'SIGTERM');
+    });
+    // Every node stopped from outside (`stop --data-dir`): nothing left to run. A single node that dies is
+    // left alone — the cluster keeps serving, as in a fault test.
+    await Promise.all(cluster.nodes.map((n) => n.exited));
+    if (!stopping) {
+      log('every node was stopped from outside');
+      clearInterval(keepAlive);
+      process.exit(0);
+    }
     return;
   }
   if (cmd === 'start') {
@@ -975,6 +1160,7 @@ module.exports = {
   DEFAULT_KAFKA_VERSION,
   ensureKafkaJars,
   startKafka,
+  startKafkaCluster,
   stopKafka,
   resolveKafka,
   registerCleanup,

@@ -1,8 +1,11 @@
 'use strict';
 /**
  * `npm test`: builds every app (the e2e tier runs the built dist/apps/<app>/main.js, as deployed),
- * then runs both Jest tiers; the integration tier starts its own Kafka and PostgreSQL.
- * Extra arguments go to Jest, e.g. `npm test -- --selectProjects unit`.
+ * then runs the Jest tiers: unit + integration together (the integration tier starts its own Kafka
+ * and PostgreSQL), then the fault tier alone — it starts 3-broker clusters and kills processes, and
+ * must not share the machine's cores with the integration tier (timings, session timeouts).
+ * Extra arguments go to Jest, e.g. `npm test -- --selectProjects unit`; with --selectProjects given,
+ * Jest runs once with exactly those arguments.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,21 +20,39 @@ step('build (nx run-many -t build)');
 const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--parallel=2', '--outputStyle=static'], { cwd: root, env, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-step('tests (jest: unit + integration, real Kafka and PostgreSQL)');
-const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'es-jest-')), 'results.json');
-const jest = spawnSync(
-  'npx',
-  ['jest', '--ci', '--json', `--outputFile=${resultFile}`, ...process.argv.slice(2)],
-  { cwd: root, env, stdio: 'inherit' },
-);
-let summary = '';
-try {
-  const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-  summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed`;
-  if (r.numPendingTests) summary += `, ${r.numPendingTests} skipped`;
-  if (r.numRuntimeErrorTestSuites) summary += ` (${r.numRuntimeErrorTestSuites} suites could not run)`;
-} catch {
-  summary = 'no results: jest did not finish';
+const extra = process.argv.slice(2);
+const runs = extra.includes('--selectProjects')
+  ? [{ title: 'tests (jest)', args: extra }]
+  : [
+      { title: 'tests (jest: unit + integration, real Kafka and PostgreSQL)', args: ['--selectProjects', 'unit', 'integration', ...extra] },
+      { title: 'fault tier (jest: SIGKILL brokers, PostgreSQL, processors under load; docs/reliability.md)', args: ['--selectProjects', 'fault', ...extra] },
+    ];
+
+// A summary left by an earlier run must not pass for this one's.
+const faultSummary = path.join(root, '.data', 'fault-tier', 'summary.md');
+fs.rmSync(faultSummary, { force: true });
+
+const totals = { passed: 0, failed: 0, skipped: 0, broken: 0, unfinished: 0 };
+let status = 0;
+for (const run of runs) {
+  step(run.title);
+  const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'es-jest-')), 'results.json');
+  const jest = spawnSync('npx', ['jest', '--ci', '--json', `--outputFile=${resultFile}`, ...run.args], { cwd: root, env, stdio: 'inherit' });
+  try {
+    const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    totals.passed += r.numPassedTests;
+    totals.failed += r.numFailedTests;
+    totals.skipped += r.numPendingTests;
+    totals.broken += r.numRuntimeErrorTestSuites;
+  } catch {
+    totals.unfinished += 1;
+  }
+  if (jest.status !== 0) status = jest.status ?? 1;
 }
+let summary = `${totals.passed} passed, ${totals.failed} failed`;
+if (totals.skipped) summary += `, ${totals.skipped} skipped`;
+if (totals.broken) summary += ` (${totals.broken} suites could not run)`;
+if (totals.unfinished) summary += ` (${totals.unfinished} jest run(s) did not finish)`;
 process.stdout.write(`\ntests: ${summary}\n`);
-process.exit(jest.status ?? 1);
+if (runs.length > 1 && fs.existsSync(faultSummary)) process.stdout.write(`\nfault tier:\n${fs.readFileSync(faultSummary, 'utf8')}`);
+process.exit(status);

@@ -1,0 +1,194 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomNamespace } from '@es/testing';
+import { CommandLedger, keysCoveringPartitions } from './command-ledger';
+import { KafkaInfra, PostgresInfra, SystemUnderTest, ADMIN_TOKEN, kafkaClient } from './system-under-test';
+import { auditTopics, compareReadModels, Audit } from './topic-audit';
+import { measureRecovery, recoveryTargets, runLoad } from './workload';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const PARTITIONS = 3;
+const LOAD_SKUS = ['L0', 'L1', 'L2', 'L3', 'L4', 'L5'];
+/** Load before the fault, and after it. */
+const BEFORE_MS = Number(process.env.FAULT_LOAD_BEFORE_MS ?? 8000);
+const AFTER_MS = Number(process.env.FAULT_LOAD_AFTER_MS ?? 20000);
+const CLIENTS = Number(process.env.FAULT_CLIENTS ?? 8);
+/** A target that has not served end to end this long after the fault counts as not recovered. */
+const RECOVERY_DEADLINE_MS = 90000;
+const SETTLE_MS = 90000;
+
+export interface ScenarioContext {
+  readonly namespace: string;
+  readonly kafka: KafkaInfra;
+  readonly postgres: PostgresInfra;
+  readonly sut: SystemUnderTest;
+}
+
+export interface InjectedFault {
+  /** When the fault happened (recovery is measured from here). */
+  readonly at: number;
+  /** Resolves when the harness has brought the killed infrastructure back (if it does). */
+  readonly healed?: Promise<unknown>;
+  readonly description: string;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly fault: string;
+  readonly acknowledged: number;
+  readonly refused: number;
+  readonly unknown: number;
+  /** Acknowledged commands that needed more than one attempt (503/504/connection lost, retried with the same key). */
+  readonly retried: number;
+  readonly lost: string[];
+  readonly doubled: string[];
+  readonly phantom: string[];
+  readonly undecided: string[];
+  readonly stock: string[];
+  readonly readModels: string[];
+  readonly crashed: string[];
+  /** Seconds from the fault until every partition served end to end again; null = never (within the deadline). */
+  readonly recoverySeconds: number | null;
+  readonly recoveryByTarget: Record<string, number | undefined>;
+  readonly audit: Audit;
+  readonly durationSeconds: number;
+  readonly extra: string[];
+  passed: boolean;
+  /** Last output of every app, kept when the scenario failed (for the summary file). */
+  appLogs?: Record<string, string>;
+}
+
+export const results: ScenarioResult[] = [];
+
+/**
+ * One fault scenario, end to end: start the apps on the given infrastructure, register products,
+ * run the load, inject the fault mid-load, keep loading, measure the recovery, let it settle, then
+ * audit the topics and the read models. Returns the figures; the caller asserts on them.
+ */
+export async function runFaultScenario(o: {
+  name: string;
+  kafka: KafkaInfra;
+  postgres: PostgresInfra;
+  processors?: number;
+  env?: Record<string, string>;
+  inject(ctx: ScenarioContext): Promise<InjectedFault>;
+  /** Extra checks after the audit (e.g. the dead letter); returns problems. */
+  verify?(ctx: ScenarioContext, audit: Audit): Promise<string[]>;
+  /** Malformed records the scenario put on the event topics itself. */
+  expectMalformed?: number;
+}): Promise<ScenarioResult> {
+  const started = Date.now();
+  const namespace = randomNamespace('fault');
+  const env = {
+    ES_NAMESPACE: namespace,
+    KAFKA_BROKERS: o.kafka.brokers,
+    DATABASE_URL: o.postgres.url,
+    TOPIC_PARTITIONS: String(PARTITIONS),
+    TOPIC_REPLICATION_FACTOR: String(o.kafka.replicationFactor),
+    TOPIC_MIN_INSYNC_REPLICAS: String(o.kafka.minInsyncReplicas),
+    ADMIN_TOKEN,
+    ...(o.env ?? {}),
+  };
+  const sut = await SystemUnderTest.start(env, { processors: o.processors ?? 1 });
+  const ctx: ScenarioContext = { namespace, kafka: o.kafka, postgres: o.postgres, sut };
+  try {
+    const ledger = new CommandLedger(() => sut.commandApi, namespace);
+    const probeSkus = keysCoveringPartitions(PARTITIONS, (i) => `P${i}`);
+    const setup = await Promise.all([...LOAD_SKUS, ...probeSkus].map((sku) => ledger.registerProduct(sku)));
+    setup.push(...(await Promise.all([...LOAD_SKUS.map((sku) => ledger.receiveStock(sku, 40)), ...probeSkus.map((sku) => ledger.receiveStock(sku, 1000))])));
+    const failedSetup = setup.filter((e) => e.outcome !== 'acked');
+    if (failedSetup.length > 0) throw new Error(`setup commands failed before any fault: ${JSON.stringify(failedSetup.map((e) => [e.type, e.aggregateId, e.statuses]))}`);
+
+    const loadUntil = Date.now() + BEFORE_MS + AFTER_MS;
+    ledger.retryUntil = loadUntil + 60000;
+    const load = runLoad(ledger, { clients: CLIENTS, skus: LOAD_SKUS, until: loadUntil, seed: 7 });
+    await sleep(BEFORE_MS);
+    const fault = await o.inject(ctx);
+    const recoveryByTarget = await measureRecovery(recoveryTargets(ledger, probeSkus, PARTITIONS), () => sut.queryApi, fault.at, fault.at + RECOVERY_DEADLINE_MS);
+    await load;
+    await fault.healed;
+    await ledger.drain();
+
+    // Let the fulfillment process and the projections settle, then audit (again, until it holds or time is up).
+    const kafka = kafkaClient(o.kafka.brokers);
+    const settleUntil = Date.now() + SETTLE_MS;
+    let audit: Audit;
+    let readModels: string[];
+    for (;;) {
+      audit = await auditTopics(kafka, namespace, ledger.entries);
+      readModels = await compareReadModels(sut.queryApi, audit);
+      const settled = audit.undecided.length === 0 && audit.stock.length === 0 && readModels.length === 0;
+      if (settled || Date.now() > settleUntil) break;
+      await sleep(3000);
+    }
+    const extra = o.verify ? await o.verify(ctx, audit) : [];
+    if (audit.malformed.length !== (o.expectMalformed ?? 0)) extra.push(`malformed records on the event topics: ${JSON.stringify(audit.malformed)}`);
+    const times = Object.values(recoveryByTarget);
+    const recoverySeconds = times.some((t) => t === undefined) ? null : Math.max(...(times as number[]));
+    const result: ScenarioResult = {
+      scenario: o.name,
+      fault: fault.description,
+      acknowledged: audit.acknowledged,
+      refused: audit.refused,
+      unknown: audit.unknown,
+      retried: ledger.entries.filter((e) => e.outcome === 'acked' && e.statuses.length > 1).length,
+      lost: audit.lost,
+      doubled: audit.doubled,
+      phantom: audit.phantom,
+      undecided: audit.undecided,
+      stock: audit.stock,
+      readModels,
+      crashed: sut.crashed(),
+      recoverySeconds,
+      recoveryByTarget,
+      audit,
+      durationSeconds: (Date.now() - started) / 1000,
+      extra,
+      passed: false,
+    };
+    result.passed =
+      [result.lost, result.doubled, result.phantom, result.undecided, result.stock, result.readModels, result.crashed, result.extra].every((l) => l.length === 0) &&
+      recoverySeconds !== null;
+    if (!result.passed) {
+      result.appLogs = Object.fromEntries(sut.apps.map((a, i) => [`${a.app}#${i}`, a.output().slice(-3000)]));
+    }
+    results.push(result);
+    return result;
+  } finally {
+    await sut.stop();
+  }
+}
+
+/** Everything that went wrong, for a readable failure message (first few of each kind). */
+export function problems(r: ScenarioResult): Record<string, string[]> {
+  const take = (l: string[]) => l.slice(0, 5).concat(l.length > 5 ? [`… ${l.length - 5} more`] : []);
+  const out: Record<string, string[]> = {};
+  for (const [k, l] of Object.entries({ lost: r.lost, doubled: r.doubled, phantom: r.phantom, undecided: r.undecided, stock: r.stock, readModels: r.readModels, crashed: r.crashed, extra: r.extra })) {
+    if (l.length > 0) out[k] = take(l);
+  }
+  if (r.recoverySeconds === null) out.notRecovered = Object.entries(r.recoveryByTarget).filter(([, t]) => t === undefined).map(([k]) => k);
+  return out;
+}
+
+/** The summary table (printed after the run and written to .data/fault-tier/summary.{md,json}). */
+export function summaryTable(rows: readonly ScenarioResult[]): string {
+  const header = '| scenario | acknowledged (retried) | lost | doubled | undecided | stock / read-model diffs | recovery s | result |';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.acknowledged} (${r.retried}) | ${r.lost.length} | ${r.doubled.length} | ${r.undecided.length} | ${r.stock.length} / ${r.readModels.length} | ${r.recoverySeconds === null ? 'not recovered' : r.recoverySeconds.toFixed(1)} | ${r.passed ? 'PASS' : 'FAIL'} |`,
+  );
+  return [header, '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+}
+
+export function writeSummary(root: string, rows: readonly ScenarioResult[]): string {
+  const dir = join(root, '.data', 'fault-tier');
+  mkdirSync(dir, { recursive: true });
+  const table = summaryTable(rows);
+  writeFileSync(join(dir, 'summary.md'), `${table}\n`);
+  writeFileSync(
+    join(dir, 'summary.json'),
+    JSON.stringify(rows.map(({ audit: _audit, ...r }) => ({ ...r, problems: problems(r as ScenarioResult) })), null, 2),
+  );
+  return table;
+}

