@@ -80,7 +80,10 @@ async function restoreAll(kafka: Kafka, ns: string, force: boolean) {
         idempotencyWindowMs: 24 * 3_600_000,
         clock: () => new Date().toISOString(),
         eventsTopic: topics.events(ns, 'inventory'),
-        onRebuild: (info) => (events = info.events),
+        onRebuild: (info) => {
+          events = info.events;
+          console.log(`  partition ${partition}: ${JSON.stringify(info)}`);
+        },
       });
       await processor.restore({ force });
       const held = { aggregates: processor.aggregateCount, outcomes: processor.outcomeCount, events };

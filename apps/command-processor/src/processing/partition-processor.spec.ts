@@ -228,7 +228,7 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
       command('ReceiveStock', { sku: 'A', quantity: 9 }, 'c2', 6),
     ]);
 
-    expect(rebuilds).toEqual([{ reason: 'the state partition is empty while its events partition is not', events: 3, aggregates: 1, ms: expect.any(Number) }]);
+    expect(rebuilds).toEqual([{ reason: 'the state partition is empty while its events partition is not', events: 3, aggregates: 1, ms: expect.any(Number), foldMs: expect.any(Number), writeMs: expect.any(Number) }]);
     expect(log.replies.slice(3).map((r) => (r.reply.ok ? ['ok', r.reply.version, r.reply.duplicate] : ['error', r.reply.error.code]))).toEqual([
       ['error', 'CONFLICT'],
       ['ok', 4, false], // stock 2, all reserved: rejected (StockReservationRejected), never oversold

@@ -54,7 +54,7 @@ export interface PartitionProcessorOptions {
   /** Name of the events topic, for poison-event reports (default `<context>.events`). */
   readonly eventsTopic?: string;
   /** Reports a rebuild of the partition's aggregates from its events (why, how many, how long). */
-  readonly onRebuild?: (info: { reason: string; events: number; aggregates: number; ms: number }) => void;
+  readonly onRebuild?: (info: { reason: string; events: number; aggregates: number; ms: number; foldMs: number; writeMs: number }) => void;
   readonly onRebuildProgress?: (offset: number, end: number) => void;
   /** How long a successful command's outcome is remembered: a retry within it gets that outcome. */
   readonly idempotencyWindowMs: number;
@@ -176,6 +176,7 @@ export class PartitionProcessor {
       outcomesSinceMs: now - this.options.idempotencyWindowMs,
       onProgress: this.options.onRebuildProgress,
     });
+    const folding = Date.now() - started;
     // Outcomes the state topic still has are kept; the events give back the ones it lost.
     const recovered = folded.outcomes.filter((o) => !this.outcomes.lookup(o.commandId, o.fingerprint));
     const records = [...folded.aggregates.values()];
@@ -190,7 +191,8 @@ export class PartitionProcessor {
     }
     this.records = folded.aggregates;
     for (const o of recovered) this.outcomes.remember(o, o.at);
-    this.options.onRebuild?.({ reason, events: folded.events, aggregates: folded.aggregates.size, ms: Date.now() - started });
+    const ms = Date.now() - started;
+    this.options.onRebuild?.({ reason, events: folded.events, aggregates: folded.aggregates.size, ms, foldMs: folding, writeMs: ms - folding });
   }
 
   /** Outcomes recovered from events, as outcome records grouped by index bucket (chunked). */
