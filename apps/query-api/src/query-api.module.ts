@@ -12,6 +12,7 @@ import { ProductsController } from './products/products.controller';
 import { ProjectionStatusService } from './projections/projection-status.service';
 import { ProjectionsController } from './projections/projections.controller';
 import { ActiveVersionsService } from './shared/active-versions.service';
+import { DatabaseUnavailableInterceptor } from './shared/database-unavailable.interceptor';
 import { ReadPoolLifecycle, readPoolProvider } from './shared/read-database';
 
 @Module({})
@@ -35,6 +36,8 @@ export class QueryApiModule {
         ActiveVersionsService,
         CheckpointWaiter,
         ProjectionStatusService,
+        // Registered first, so it is the outermost: it also sees the read-your-writes wait's errors.
+        { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
       ],
     };
