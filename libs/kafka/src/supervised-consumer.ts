@@ -112,10 +112,10 @@ export class SupervisedConsumer {
         error: this.lastError,
         restartedByKafkajs: payload.restart,
       });
-      // kafkajs restarts retriable crashes itself (same instance, GROUP_JOIN marks it up again);
-      // either way the partitions may have moved, so state tied to the assignment is forgotten.
+      // kafkajs restarts retriable crashes itself: the same instance re-joins, which is a rebalance
+      // for the owner's GROUP_JOIN handler (moved partitions dropped, fencing covers the rest).
+      // Otherwise the consumer is re-created, and onReset forgets everything tied to it first.
       this.setState('restarting');
-      void Promise.resolve(this.options.onReset?.()).catch(() => undefined);
       if (!payload.restart) this.scheduleRestart();
     });
     await consumer.connect();
