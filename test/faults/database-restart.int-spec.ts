@@ -147,5 +147,11 @@ describe('PostgreSQL killed under a projector and the query API', () => {
     // The outage is not the events' fault: nothing was dead-lettered.
     expect(deadLetters[0].n).toBe(0);
     expect({ projector: apps.projector.child.exitCode, query: apps.query.child.exitCode }).toEqual({ projector: null, query: null });
+
+    // GET /projections does not claim RUNNING for a projection nobody consumes.
+    const orders = async () => ((await (await fetch(`${apps.query.url}/projections`)).json()) as { name: string; status: string }[]).find((p) => p.name === 'orders')?.status;
+    expect(await orders()).toBe('RUNNING');
+    await apps.projector.stop();
+    await waitFor(async () => (await orders()) === 'DOWN', { timeoutMs: 15000, what: 'GET /projections to report orders DOWN' });
   }, 115000);
 });
