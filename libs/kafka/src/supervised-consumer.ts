@@ -41,6 +41,8 @@ export class SupervisedConsumer {
   private attempt = 0;
   private timer?: NodeJS.Timeout;
   private restarting?: Promise<void>;
+  /** Crashed for good while a restart was launching it (a failed join): launch again. */
+  private crashedWhileRestarting = false;
   private readonly up;
   private readonly restartsTotal;
 
@@ -83,6 +85,8 @@ export class SupervisedConsumer {
     await this.restarting?.catch(() => undefined);
     await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
+    // A stopped consumer (an old projection version after a switch) is gone, not down: no series.
+    this.up?.remove({ consumer: this.options.name });
   }
 
   health(): HealthIndicator {
@@ -116,7 +120,9 @@ export class SupervisedConsumer {
       // for the owner's GROUP_JOIN handler (moved partitions dropped, fencing covers the rest).
       // Otherwise the consumer is re-created, and onReset forgets everything tied to it first.
       this.setState('restarting');
-      if (!payload.restart) this.scheduleRestart();
+      if (payload.restart) return;
+      if (this.restarting) this.crashedWhileRestarting = true;
+      else this.scheduleRestart();
     });
     await consumer.connect();
     await this.options.start(consumer);
@@ -144,8 +150,13 @@ export class SupervisedConsumer {
     this.restarts++;
     this.restartsTotal?.inc({ consumer: this.options.name });
     this.options.logger?.event('warn', 'restarting Kafka consumer', { consumer: this.options.name, restart: this.restarts });
+    this.crashedWhileRestarting = false;
     try {
       await this.launch();
+      if (this.crashedWhileRestarting && !this.isStopped()) {
+        this.restarting = undefined;
+        this.scheduleRestart();
+      }
     } catch (error) {
       this.lastError = describe(error);
       this.options.logger?.event('error', 'Kafka consumer restart failed; retrying', { consumer: this.options.name, error: this.lastError });
