@@ -50,7 +50,9 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     synchronize: false,
     logging: false,
     applicationName: options.applicationName,
-    extra: { max: options.poolSize ?? 10, ...timeoutSettings(options.timeouts) },
+    // Only the connect timeout: these data sources run migrations, which may rightly take longer
+    // than any statement of the request path.
+    extra: { max: options.poolSize ?? 10, ...timeoutSettings(options.timeouts && { ...options.timeouts, statementTimeoutMs: 0 }) },
   });
 }
 
