@@ -14,6 +14,7 @@ import { ProjectionsController } from './projections/projections.controller';
 import { ActiveVersionsService } from './shared/active-versions.service';
 import { EventTopicOffsets } from './shared/event-topic-offsets.service';
 import { StorableRequestGuard } from './shared/storable-request.guard';
+import { DatabaseUnavailableInterceptor } from './shared/database-unavailable.interceptor';
 import { ReadPoolLifecycle, readPoolProvider } from './shared/read-database';
 
 @Module({})
@@ -39,6 +40,8 @@ export class QueryApiModule {
         ProjectionStatusService,
         EventTopicOffsets,
         { provide: APP_GUARD, useClass: StorableRequestGuard },
+        // Registered first, so it is the outermost: it also sees the read-your-writes wait's errors.
+        { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
       ],
     };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { fromErrorPayload, TimeoutError, UnavailableError, type BoundedContext } from '@es/domain';
 import { CommandEnvelope, CommandReply, commandFingerprint, decodeJson, encodeJson } from '@es/event-store';
-import type { JsonLogger } from '@es/common';
+import type { HealthIndicator, JsonLogger, Metrics } from '@es/common';
+import { SupervisedConsumer } from './supervised-consumer';
 import { groups, topics } from './topics';
 
 export interface CommandRequest {
@@ -22,6 +23,14 @@ export interface CommandTransportOptions {
   readonly namespace: string;
   readonly timeoutMs: number;
   readonly logger?: JsonLogger;
+  readonly metrics?: Metrics;
+  /**
+   * Client for the command producer, built with a short connection retry (createKafka's
+   * FAIL_FAST_RETRY): kafkajs reconnects with the client's retry settings, not the producer's, and
+   * with the default ones a send to a dead broker outlasts the reply timeout (504 after 10 s
+   * instead of a quick 503). Defaults to `kafka`.
+   */
+  readonly producerKafka?: Kafka;
 }
 
 /**
@@ -34,7 +43,7 @@ export interface CommandTransportOptions {
 export class KafkaCommandTransport {
   readonly instanceId = randomUUID();
   private readonly producer: Producer;
-  private readonly replies: Consumer;
+  private readonly replies: SupervisedConsumer;
   /**
    * Waiting HTTP requests by request id — not by command id: concurrent requests with one
    * Idempotency-Key share a command id, and each must get the processor's answer to its own body.
@@ -42,23 +51,52 @@ export class KafkaCommandTransport {
   private readonly pending = new Map<string, { commandId: string; resolve: (r: CommandReply) => void; timer: NodeJS.Timeout }>();
   private queue: { topic: string; message: { key: string; value: Buffer; headers: Record<string, string> }; done: (e?: Error) => void }[] = [];
   private flushing = false;
-  private ready = false;
+  private started = false;
+
+  /** Commands are only accepted while replies can be received: otherwise every client would wait for a 504. */
+  private get ready(): boolean {
+    return this.started && this.replies.isConsuming();
+  }
 
   constructor(private readonly kafka: Kafka, private readonly options: CommandTransportOptions) {
-    this.producer = kafka.producer({
+    this.producer = (options.producerKafka ?? kafka).producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Fail fast when the broker is gone: the client gets a 503 with Retry-After, not a hang.
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     });
-    this.replies = kafka.consumer({
-      groupId: groups.commandApiReplies(options.namespace, this.instanceId),
-      readUncommitted: false,
-      maxWaitTimeInMs: 50,
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
+    this.replies = new SupervisedConsumer({
+      name: 'command-api.replies',
+      kafka,
+      logger: options.logger,
+      metrics: options.metrics,
+      config: {
+        groupId: groups.commandApiReplies(options.namespace, this.instanceId),
+        readUncommitted: false,
+        maxWaitTimeInMs: 50,
+        sessionTimeout: 10000,
+        heartbeatInterval: 1000,
+      },
+      start: async (consumer) => {
+        await consumer.subscribe({ topic: topics.replies(this.options.namespace), fromBeginning: false });
+        await consumer.run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: 4,
+          eachMessage: async ({ message }) => {
+            if (message.headers?.['reply-to']?.toString() !== this.instanceId) return;
+            const reply = decodeJson<CommandReply>(message.value);
+            if (!reply) return;
+            this.settle(reply);
+          },
+        });
+      },
     });
+  }
+
+  /** `consumer:command-api.replies` for /health: down while the reply consumer restarts after a crash. */
+  replyConsumerHealth(): HealthIndicator {
+    return this.replies.health();
   }
 
   isReady(): boolean {
@@ -67,35 +105,20 @@ export class KafkaCommandTransport {
 
   async start(): Promise<void> {
     await this.producer.connect();
-    await this.replies.connect();
-    await this.replies.subscribe({ topic: topics.replies(this.options.namespace), fromBeginning: false });
-    const joined = new Promise<void>((resolve) => {
-      const off = this.replies.on(this.replies.events.GROUP_JOIN, () => {
-        off();
-        resolve();
-      });
-    });
-    await this.replies.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 4,
-      eachMessage: async ({ message }) => {
-        if (message.headers?.['reply-to']?.toString() !== this.instanceId) return;
-        const reply = decodeJson<CommandReply>(message.value);
-        if (!reply) return;
-        this.settle(reply);
-      },
-    });
-    await joined;
-    this.ready = true;
+    await this.replies.start();
+    // run() returns once the group is joined, or after a failed join that the supervisor retries:
+    // boot waits for the first join either way, so the API never starts without its replies.
+    while (!this.replies.isConsuming()) await new Promise((resolve) => setTimeout(resolve, 50));
+    this.started = true;
   }
 
   async stop(): Promise<void> {
-    this.ready = false;
+    this.started = false;
     for (const [id, waiter] of this.pending) {
       clearTimeout(waiter.timer);
       this.pending.delete(id);
     }
-    await this.replies.disconnect().catch(() => undefined);
+    await this.replies.stop();
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -183,7 +206,11 @@ export class KafkaCommandTransport {
         const batch = this.queue;
         this.queue = [];
         const byTopic = new Map<string, typeof batch>();
-        for (const item of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
+        for (const item of batch) {
+          const list = byTopic.get(item.topic);
+          if (list) list.push(item);
+          else byTopic.set(item.topic, [item]);
+        }
         try {
           await this.producer.sendBatch({
             acks: -1,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, KafkaConfig, LogEntry, logLevel, SASLOptions } from 'kafkajs';
+import { Kafka, KafkaConfig, LogEntry, logLevel, RetryOptions, SASLOptions } from 'kafkajs';
 import type { JsonLogger, KafkaSettings } from '@es/common';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -58,15 +58,24 @@ export function mapKafkaLogEntry(entry: LogEntry): KafkaLogLine {
   return { level, msg: `kafkajs: ${message}`, fields };
 }
 
+/** The default connection retry: rides out a broker restart of several seconds. */
+export const DEFAULT_CLIENT_RETRY: RetryOptions = { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 };
+
+/**
+ * For a client whose caller is waiting (an HTTP request): a dead broker is reported in about a
+ * second instead of after ~30 s of reconnect attempts.
+ */
+export const FAIL_FAST_RETRY: RetryOptions = { initialRetryTime: 100, retries: 2, maxRetryTime: 400 };
+
 /** Builds the kafkajs client from validated settings, with TLS/SASL for real clusters. */
-export function createKafka(settings: KafkaSettings, logger?: JsonLogger, clientIdSuffix?: string): Kafka {
+export function createKafka(settings: KafkaSettings, logger?: JsonLogger, clientIdSuffix?: string, retry: RetryOptions = DEFAULT_CLIENT_RETRY): Kafka {
   const lastSeen = new Map<string, { at: number; suppressed: number }>();
   const config: KafkaConfig = {
     clientId: clientIdSuffix ? `${settings.clientId}-${clientIdSuffix}` : settings.clientId,
     brokers: [...settings.brokers],
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
+    retry,
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       if (!logger) return;

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger } from '@es/common';
-import { createDataSource, metaSchema, migrate } from './database';
+import { createDataSource, guardDataSource, metaSchema, migrate } from './database';
 import { META_MIGRATIONS } from './migrations/meta';
 import { PostgresHealthIndicator } from './postgres-health.indicator';
 
@@ -23,6 +23,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       const url = new URL(this.config.databaseUrl);
       throw new Error(`cannot reach PostgreSQL at ${url.host}${url.pathname} (DATABASE_URL): ${(error as Error).message}`);
     }
+    guardDataSource(this.dataSource, (error) => this.logger.event('warn', 'database connection lost', { error: error.message }));
     const applied = await migrate(this.dataSource);
     if (applied.length > 0) this.logger.event('info', 'migrations applied', { schema: metaSchema(this.config.namespace), applied });
     this.health.register(new PostgresHealthIndicator(this.dataSource));
@@ -45,7 +46,7 @@ export class DatabaseModule {
           provide: META_DATA_SOURCE,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, applicationName: config.app }),
+            createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, applicationName: config.app, timeouts: config.databaseTimeouts }),
         },
         DatabaseLifecycle,
       ],

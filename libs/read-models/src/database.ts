@@ -1,4 +1,4 @@
-import { Pool, PoolConfig } from 'pg';
+import { Pool, PoolClient, PoolConfig } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 
 export interface DatabaseOptions {
@@ -9,6 +9,23 @@ export interface DatabaseOptions {
   readonly entities?: DataSourceOptions['entities'];
   readonly poolSize?: number;
   readonly applicationName?: string;
+  readonly timeouts?: DatabaseTimeouts;
+}
+
+/** DATABASE_CONNECT_TIMEOUT_MS / DATABASE_STATEMENT_TIMEOUT_MS (0 = none), applied to every pool. */
+export interface DatabaseTimeouts {
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+/** node-postgres settings for the timeouts: a dead or hung server fails a request instead of hanging it. */
+export function timeoutSettings(timeouts?: DatabaseTimeouts): Pick<PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout' | 'keepAlive'> {
+  if (!timeouts) return { keepAlive: true };
+  return {
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    ...(timeouts.statementTimeoutMs > 0 ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
+    keepAlive: true,
+  };
 }
 
 /** Schema names derive from ES_NAMESPACE, which config restricts to [a-z0-9_]. */
@@ -33,8 +50,19 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     synchronize: false,
     logging: false,
     applicationName: options.applicationName,
-    extra: { max: options.poolSize ?? 10 },
+    // Only the connect timeout: these data sources run migrations, which may rightly take longer
+    // than any statement of the request path.
+    extra: { max: options.poolSize ?? 10, ...timeoutSettings(options.timeouts && { ...options.timeouts, statementTimeoutMs: 0 }) },
   });
+}
+
+/**
+ * TypeORM's pool only listens for errors of idle clients: call this after `initialize()` so that a
+ * checked-out client losing its connection cannot crash the process either.
+ */
+export function guardDataSource(dataSource: DataSource, onError: (error: Error) => void = () => undefined): void {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (pool) guardClients(pool, onError);
 }
 
 /** Creates the schema if needed, then runs its pending migrations in one transaction. */
@@ -60,8 +88,55 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
  * an administrator's shutdown) is logged instead of crashing the process as an unhandled 'error'
  * event; the pool replaces the client on the next query.
  */
-export function createPool(config: PoolConfig, onError: (error: Error) => void): Pool {
-  const pool = new Pool(config);
+export function createPool(config: PoolConfig, onError: (error: Error) => void, timeouts?: DatabaseTimeouts): Pool {
+  const pool = new Pool({ ...timeoutSettings(timeouts), ...config });
   pool.on('error', onError);
+  guardClients(pool, onError);
   return pool;
+}
+
+const GUARDED = Symbol('es.guarded');
+
+/**
+ * pg-pool removes its error listener from a client while it is checked out, so a client that loses
+ * its connection between two queries of a transaction emits an 'error' nobody listens to, and Node
+ * ends the process. Every client of the pool gets a listener of its own for its whole life; the
+ * failed query still rejects, and the caller decides (retry, 503).
+ */
+function guardClients(pool: Pool, onError: (error: Error) => void): void {
+  const guard = (client: PoolClient) => {
+    const marked = client as PoolClient & { [GUARDED]?: true };
+    if (marked[GUARDED]) return;
+    marked[GUARDED] = true;
+    client.on('error', onError);
+  };
+  pool.on('connect', guard);
+  pool.on('acquire', guard);
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '57014', '53300']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection terminated due to connection timeout',
+  'the database system is',
+  'Query read timeout',
+];
+
+/**
+ * True when the error says the database cannot be reached right now (refused, reset, shutting
+ * down or starting up, class 08 connection exceptions, a connect or statement timeout) rather than
+ * that the statement itself is wrong: such work is retried later, and an HTTP request gets a 503.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  if (UNAVAILABLE_MESSAGES.some((m) => error.message.includes(m))) return true;
+  const errors = (error as { errors?: unknown }).errors; // AggregateError of a multi-address connect
+  if (Array.isArray(errors) && errors.some(isDatabaseUnavailable)) return true;
+  // TypeORM's QueryFailedError keeps the driver's error.
+  const inner = (error as { driverError?: unknown; cause?: unknown }).driverError ?? (error as { cause?: unknown }).cause;
+  return inner !== undefined && inner !== error && isDatabaseUnavailable(inner);
 }

@@ -14,7 +14,7 @@ export class ReadSideFixture {
   readonly pool: Pool;
   readonly appender: EventAppender;
 
-  constructor(readonly ns: string) {
+  constructor(readonly ns: string, readonly databaseUrl: string = process.env.DATABASE_URL!) {
     this.kafka = createKafka({
       brokers: process.env.KAFKA_BROKERS!.split(','),
       clientId: `test-${ns}`,
@@ -24,18 +24,18 @@ export class ReadSideFixture {
       requestTimeoutMs: 30000,
     });
     this.admin = this.kafka.admin();
-    this.pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+    this.pool = new Pool({ connectionString: databaseUrl, max: 4 });
     this.appender = new EventAppender(this.kafka, ns);
   }
 
   get env(): Record<string, string> {
-    return { ES_NAMESPACE: this.ns, TOPIC_PARTITIONS: '3', KAFKA_BROKERS: process.env.KAFKA_BROKERS!, DATABASE_URL: process.env.DATABASE_URL! };
+    return { ES_NAMESPACE: this.ns, TOPIC_PARTITIONS: '3', KAFKA_BROKERS: process.env.KAFKA_BROKERS!, DATABASE_URL: this.databaseUrl };
   }
 
   async setUp(): Promise<void> {
     await this.admin.connect();
     await provisionTopics(this.admin, namespaceTopics(this.ns, { partitions: 3, replicationFactor: 1, minInsyncReplicas: 1 }), 1);
-    const ds = createDataSource({ url: process.env.DATABASE_URL!, schema: metaSchema(this.ns), migrations: META_MIGRATIONS });
+    const ds = createDataSource({ url: this.databaseUrl, schema: metaSchema(this.ns), migrations: META_MIGRATIONS });
     await ds.initialize();
     await migrate(ds);
     await ds.destroy();

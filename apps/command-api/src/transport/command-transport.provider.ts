@@ -1,14 +1,21 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { APP_CONFIG, AppConfig, HealthIndicator, HealthRegistry, HealthResult, JsonLogger } from '@es/common';
-import { KAFKA, KafkaCommandTransport } from '@es/kafka';
+import { APP_CONFIG, AppConfig, HealthIndicator, HealthRegistry, HealthResult, JsonLogger, Metrics } from '@es/common';
+import { createKafka, FAIL_FAST_RETRY, KAFKA, KafkaCommandTransport } from '@es/kafka';
 
 /** The transport itself; the class is its injection token. */
 export const commandTransportProvider: Provider = {
   provide: KafkaCommandTransport,
-  inject: [KAFKA, APP_CONFIG, JsonLogger],
-  useFactory: (kafka: Kafka, config: AppConfig, logger: JsonLogger) =>
-    new KafkaCommandTransport(kafka, { namespace: config.namespace, timeoutMs: config.commandTimeoutMs, logger }),
+  inject: [KAFKA, APP_CONFIG, JsonLogger, Metrics],
+  useFactory: (kafka: Kafka, config: AppConfig, logger: JsonLogger, metrics: Metrics) =>
+    new KafkaCommandTransport(kafka, {
+      namespace: config.namespace,
+      timeoutMs: config.commandTimeoutMs,
+      logger,
+      metrics,
+      // With the broker down a request gets its 503 in about a second, not a 504 after COMMAND_TIMEOUT_MS.
+      producerKafka: createKafka(config.kafka, logger, undefined, FAIL_FAST_RETRY),
+    }),
 };
 
 /** Readiness: the API can only accept commands once it is subscribed to the replies topic. */
@@ -35,6 +42,7 @@ export class CommandTransportLifecycle implements OnModuleInit, OnApplicationShu
 
   async onModuleInit(): Promise<void> {
     this.health.register(new CommandTransportHealthIndicator(this.transport));
+    this.health.register(this.transport.replyConsumerHealth());
     await this.transport.start();
     this.logger.event('info', 'command transport ready', { instanceId: this.transport.instanceId });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
-import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, topics } from '@es/kafka';
+import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
 import { parseCommand, PartitionProcessor } from './partition-processor';
 
 /**
@@ -15,7 +15,7 @@ const UNHEALTHY_AFTER_FAILURES = 3;
 
 interface ContextRuntime {
   readonly context: Context;
-  readonly consumer: Consumer;
+  readonly consumer: SupervisedConsumer;
   readonly processors: Map<number, Promise<PartitionProcessor>>;
   /** The same processors once restored, for synchronous reads (metrics). */
   readonly ready: Map<number, PartitionProcessor>;
@@ -36,6 +36,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
   private readonly batchSeconds;
   private readonly aggregatesGauge;
   private readonly txPhaseSeconds;
+  private readonly metrics: Metrics;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -44,6 +45,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     private readonly health: HealthRegistry,
     metrics: Metrics,
   ) {
+    this.metrics = metrics;
     this.commandsTotal = metrics.counter('es_commands_total', 'Commands processed', ['context', 'outcome']);
     this.batchSeconds = metrics.histogram('es_command_batch_seconds', 'Decide + transactional commit of one command batch', ['context']);
     this.aggregatesGauge = metrics.gauge('es_aggregates_in_memory', 'Aggregates held by this instance', ['context']);
@@ -51,7 +53,11 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const context of CONTEXTS) this.runtimes.push(await this.startContext(context));
+    for (const context of CONTEXTS) {
+      const runtime = await this.startContext(context);
+      this.runtimes.push(runtime);
+      this.health.register(runtime.consumer.health());
+    }
     this.health.register({
       name: 'command-consumers',
       // A partition whose batches keep failing (the same batch is retried after each restore) is
@@ -68,8 +74,8 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       this.runtimes.map(async (runtime) => {
-        await runtime.consumer.disconnect().catch(() => undefined);
-        await Promise.all([...runtime.processors.values()].map((p) => p.then((x) => x.close()).catch(() => undefined)));
+        await runtime.consumer.stop();
+        await this.forgetPartitions(runtime);
       }),
     );
     await this.replies?.then((p) => p.disconnect()).catch(() => undefined);
@@ -79,20 +85,60 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     const definition = BOUNDED_CONTEXTS[context] as unknown as BoundedContextDefinition<Command, DomainEvent, Versioned>;
     const groupId = groups.commandProcessor(this.config.namespace, context);
     const topic = topics.commands(this.config.namespace, context);
-    const consumer = this.kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      // A killed owner's partitions move after this long; restores keep the session alive.
-      sessionTimeout: 10000,
-      rebalanceTimeout: 60000,
-      heartbeatInterval: 1000,
-      // Group commit: under load the broker holds a fetch until ~64 KiB of commands are there (or
-      // 5 ms passed), so each transaction carries more commands; idle, a command waits ≤ 5 ms.
-      minBytes: Number(process.env.COMMAND_FETCH_MIN_BYTES ?? 65536),
-      maxWaitTimeInMs: Number(process.env.COMMAND_FETCH_MAX_WAIT_MS ?? 5),
-      allowAutoTopicCreation: false,
+    const runtime: ContextRuntime = {
+      context,
+      consumer: undefined as unknown as SupervisedConsumer,
+      processors: new Map(),
+      ready: new Map(),
+      failures: new Map(),
+      assigned: [],
+    };
+    const consumer = new SupervisedConsumer({
+      name: `command-processor.${context}`,
+      kafka: this.kafka,
+      logger: this.logger,
+      metrics: this.metrics,
+      config: {
+        groupId,
+        readUncommitted: false,
+        // A killed owner's partitions move after this long; restores keep the session alive.
+        sessionTimeout: 10000,
+        rebalanceTimeout: 60000,
+        heartbeatInterval: 1000,
+        // Group commit: under load the broker holds a fetch until ~64 KiB of commands are there (or
+        // 5 ms passed), so each transaction carries more commands; idle, a command waits ≤ 5 ms.
+        minBytes: Number(process.env.COMMAND_FETCH_MIN_BYTES ?? 65536),
+        maxWaitTimeInMs: Number(process.env.COMMAND_FETCH_MAX_WAIT_MS ?? 5),
+        allowAutoTopicCreation: false,
+      },
+      // After a crash the partitions may have moved and come back while we were away: every
+      // processor is dropped (its producer closed) and the next assignment restores from Kafka, so
+      // memory never runs ahead of, or lags behind, the log.
+      onReset: () => this.forgetPartitions(runtime),
+      start: (c) => this.consume(runtime, c, definition, groupId, topic),
     });
-    const runtime: ContextRuntime = { context, consumer, processors: new Map(), ready: new Map(), failures: new Map(), assigned: [] };
+    (runtime as { consumer: SupervisedConsumer }).consumer = consumer;
+    await consumer.start();
+    return runtime;
+  }
+
+  private async forgetPartitions(runtime: ContextRuntime): Promise<void> {
+    const processors = [...runtime.processors.values()];
+    runtime.processors.clear();
+    runtime.ready.clear();
+    runtime.failures.clear();
+    runtime.assigned = [];
+    await Promise.all(processors.map((p) => p.then((x) => x.close()).catch(() => undefined)));
+  }
+
+  private async consume(
+    runtime: ContextRuntime,
+    consumer: Consumer,
+    definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
+    groupId: string,
+    topic: string,
+  ): Promise<void> {
+    const context = runtime.context;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = (payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       runtime.assigned = assigned;
@@ -106,7 +152,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       }
       this.logger.event('info', 'partitions assigned', { context, partitions: assigned });
     });
-    await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
@@ -151,7 +196,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
       },
     });
-    return runtime;
   }
 
   private replies?: Promise<Producer>;

@@ -3,7 +3,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
-import { groups, KAFKA, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@es/kafka';
+import { groups, KAFKA, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@es/kafka';
 
 /**
  * The fulfillment process manager. It keeps no state of its own: each reaction is a pure function
@@ -15,11 +15,12 @@ import { groups, KAFKA, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@e
  */
 @Injectable()
 export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer?: Consumer;
+  private consumer?: SupervisedConsumer;
   private readonly producers = new Map<string, Promise<Producer>>();
   private assignment: Record<string, number[]> | undefined;
   private readonly reactions;
   private readonly lag;
+  private readonly metrics: Metrics;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -28,6 +29,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     private readonly health: HealthRegistry,
     metrics: Metrics,
   ) {
+    this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
@@ -36,15 +38,37 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     const ns = this.config.namespace;
     const groupId = groups.saga(ns);
     const inputs = [topics.events(ns, 'orders'), topics.events(ns, 'inventory')];
-    const consumer = this.kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
-      maxWaitTimeInMs: 100,
-      allowAutoTopicCreation: false,
+    const consumer = new SupervisedConsumer({
+      name: 'fulfillment-saga',
+      kafka: this.kafka,
+      logger: this.logger,
+      metrics: this.metrics,
+      config: {
+        groupId,
+        readUncommitted: false,
+        sessionTimeout: 10000,
+        heartbeatInterval: 1000,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
+      },
+      // The transactional producers belong to the old assignment: a new owner may have fenced them.
+      onReset: () => this.forgetAssignment(),
+      start: (c) => this.consume(c, groupId, inputs),
     });
     this.consumer = consumer;
+    this.health.register(consumer.health());
+    await consumer.start();
+    this.health.register({ name: 'saga-consumer', check: async () => ({ ok: this.assignment !== undefined, detail: this.assignment ?? 'joining' }) });
+  }
+
+  private async forgetAssignment(): Promise<void> {
+    this.assignment = undefined;
+    const producers = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.all(producers.map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
+  }
+
+  private async consume(consumer: Consumer, groupId: string, inputs: string[]): Promise<void> {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assignment = payload.memberAssignment;
       for (const [key, producer] of this.producers) {
@@ -56,7 +80,6 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
       }
       this.logger.event('info', 'partitions assigned', { assignment: payload.memberAssignment });
     });
-    await consumer.connect();
     for (const topic of inputs) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
@@ -101,11 +124,10 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         await heartbeat();
       },
     });
-    this.health.register({ name: 'saga-consumer', check: async () => ({ ok: this.assignment !== undefined, detail: this.assignment ?? 'joining' }) });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.stop();
     await Promise.all([...this.producers.values()].map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
   }
 

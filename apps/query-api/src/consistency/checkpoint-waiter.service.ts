@@ -155,7 +155,12 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
 
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'query-api-listen' });
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'query-api-listen',
+      connectionTimeoutMillis: this.config.databaseTimeouts.connectTimeoutMs,
+      keepAlive: true,
+    });
     client.on('notification', (message) => {
       const parts = message.payload?.split(':') ?? [];
       if (parts.length !== 5 || !/^-?\d+$/.test(parts[4])) return;
@@ -163,13 +168,23 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
       const context = parts[2].endsWith('.orders.events') ? 'orders' : 'inventory';
       this.settle(`${context}:${parts[3]}`);
     });
-    client.on('error', () => {
+    let retried = false;
+    const retry = () => {
+      if (retried || this.closed) return;
+      retried = true;
       this.listener = undefined;
       client.end().catch(() => undefined);
       setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN "${checkpointChannel(this.config.namespace)}"`);
+    };
+    client.on('error', retry);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${checkpointChannel(this.config.namespace)}"`);
+    } catch (error) {
+      // The database is down: keep trying, or read-your-writes stays on polling after it is back.
+      retry();
+      throw error;
+    }
     this.listener = client;
   }
 }

@@ -1,8 +1,9 @@
+import type { Admin } from 'kafkajs';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@es/common';
 import { ConflictError, NotFoundError } from '@es/domain';
-import { topics } from '@es/kafka';
+import { groups, KAFKA_ADMIN, topics } from '@es/kafka';
 import {
   isProjectionName,
   PROJECTION_NAMES,
@@ -25,7 +26,7 @@ export interface PartitionStatus {
 export interface ProjectionStatus {
   name: string;
   activeVersion: number;
-  status: 'RUNNING' | 'REBUILDING' | 'STOPPED' | 'NOT_STARTED';
+  status: 'RUNNING' | 'REBUILDING' | 'STOPPED' | 'NOT_STARTED' | 'DOWN';
   lag: number;
   partitions: PartitionStatus[];
   rebuild: { targetVersion: number; processed: number; total: number; startedAt: string | null } | null;
@@ -38,10 +39,12 @@ export type DeadLetterView = Omit<DeadLetterRow, 'payload'> & { payload?: unknow
 @Injectable()
 export class ProjectionStatusService {
   private readonly meta: ProjectionMetaRepository;
+  private readonly membersCache = new Map<string, { at: number; members: Promise<number | null> }>();
 
   constructor(
     @Inject(READ_POOL) private readonly pool: Pool,
     private readonly offsets: EventTopicOffsets,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.meta = new ProjectionMetaRepository(config.namespace);
@@ -55,10 +58,11 @@ export class ProjectionStatusService {
     const reg = await this.meta.find(this.pool, name);
     const topic = topics.events(this.config.namespace, PROJECTIONS[name].context);
     const activeVersion = reg?.activeVersion ?? 1;
-    const [ends, checkpoints, deadLetters] = await Promise.all([
+    const [ends, checkpoints, deadLetters, consumers] = await Promise.all([
       this.endOffsets(topic),
       this.meta.checkpointsOf(this.pool, name, activeVersion),
       this.meta.deadLettersOf(this.pool, name),
+      this.groupMembers(groups.projector(this.config.namespace, name, activeVersion)),
     ]);
     const partitions = ends.map(({ partition, end }) => {
       const cp = checkpoints.find((c) => c.topic === topic && c.partition === partition);
@@ -75,7 +79,8 @@ export class ProjectionStatusService {
     return {
       name,
       activeVersion,
-      status: !reg ? 'NOT_STARTED' : stopped ? 'STOPPED' : rebuild ? 'REBUILDING' : 'RUNNING',
+      // DOWN: nobody consumes the active version (its projector crashed, is restarting, or is not deployed).
+      status: !reg ? 'NOT_STARTED' : stopped ? 'STOPPED' : rebuild ? 'REBUILDING' : consumers === 0 ? 'DOWN' : 'RUNNING',
       lag: partitions.reduce((sum, p) => sum + p.lag, 0),
       partitions,
       rebuild,
@@ -117,6 +122,18 @@ export class ProjectionStatusService {
     const row = Number.isSafeInteger(id) ? await this.meta.deadLetter(this.pool, id) : undefined;
     if (!row) throw new NotFoundError(`dead letter ${id} not found`);
     return row;
+  }
+
+  /** Members of a consumer group (null: unknown), shared for half a second like the end offsets. */
+  private groupMembers(groupId: string): Promise<number | null> {
+    const hit = this.membersCache.get(groupId);
+    if (hit && Date.now() - hit.at < 500) return hit.members;
+    const members = this.admin
+      .describeGroups([groupId])
+      .then((r: { groups: { members: unknown[] }[] }) => r.groups[0]?.members.length ?? 0)
+      .catch(() => null);
+    this.membersCache.set(groupId, { at: Date.now(), members });
+    return members;
   }
 
   /** Shared for half a second (dashboards poll this); no partitions when the broker cannot be asked. */

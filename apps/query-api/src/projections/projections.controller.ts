@@ -37,7 +37,7 @@ class DeadLetterDto {
 class ProjectionStatusDto {
   @ApiProperty({ enum: ['orders', 'inventory'] }) name!: string;
   @ApiProperty() activeVersion!: number;
-  @ApiProperty({ enum: ['RUNNING', 'REBUILDING', 'STOPPED', 'NOT_STARTED'] }) status!: string;
+  @ApiProperty({ enum: ['RUNNING', 'REBUILDING', 'STOPPED', 'NOT_STARTED', 'DOWN'] }) status!: string;
   @ApiProperty() lag!: number;
   @ApiProperty({ type: [PartitionStatusDto] }) partitions!: PartitionStatusDto[];
   @ApiProperty({ type: RebuildProgressDto, nullable: true }) rebuild!: RebuildProgressDto | null;

@@ -12,6 +12,7 @@ export const readPoolProvider = {
   useFactory: (config: AppConfig, logger: JsonLogger) =>
     createPool({ connectionString: config.databaseUrl, max: 10, application_name: 'query-api' }, (error) =>
       logger.event('warn', 'database connection lost', { error: error.message }),
+      config.databaseTimeouts,
     ),
 };
 

@@ -40,6 +40,8 @@ export interface AppConfig {
   readonly kafka: KafkaSettings;
   readonly topics: TopicSettings;
   readonly databaseUrl: string;
+  /** Limits on every PostgreSQL pool: connecting, and one statement (0 = no statement limit). */
+  readonly databaseTimeouts: { readonly connectTimeoutMs: number; readonly statementTimeoutMs: number };
   readonly adminToken?: string;
   readonly commandTimeoutMs: number;
   readonly readYourWritesTimeoutMs: number;
@@ -121,6 +123,10 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       minInsyncReplicas: read.int('TOPIC_MIN_INSYNC_REPLICAS', 1, 1, 10),
     },
     databaseUrl: read.url('DATABASE_URL', LOCAL_DATABASE_URL, ['postgres:', 'postgresql:']),
+    databaseTimeouts: {
+      connectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
+      statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 30000, 0, 3600000),
+    },
     adminToken,
     commandTimeoutMs: read.int('COMMAND_TIMEOUT_MS', 10000, 100, 600000),
     readYourWritesTimeoutMs: read.int('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),

@@ -24,11 +24,11 @@ export async function runRebuildCli(
   const name = projection.info.name;
   const kafka = createKafka(config.kafka, logger, 'rebuild');
   const admin = kafka.admin();
-  const pool = createPool({ connectionString: config.databaseUrl, max: 2 }, (error) => logger.event('warn', 'database connection lost', { error: error.message }));
+  const pool = createPool({ connectionString: config.databaseUrl, max: 2 }, (error) => logger.event('warn', 'database connection lost', { error: error.message }), config.databaseTimeouts);
   const meta = new ProjectionMetaRepository(config.namespace);
   try {
     await admin.connect();
-    const ds = createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, poolSize: 2 });
+    const ds = createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, poolSize: 2, timeouts: config.databaseTimeouts });
     await ds.initialize();
     await migrate(ds).finally(() => ds.destroy());
     await meta.ensureRegistered(pool, name);

@@ -2,10 +2,12 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kaf
 import type { Pool, PoolClient } from 'pg';
 import type { JsonLogger, Metrics } from '@es/common';
 import { deserializeEvent, type StoredEvent } from '@es/event-store';
-import { groups, topics } from '@es/kafka';
+import { groups, SupervisedConsumer, topics } from '@es/kafka';
 import {
   checkpointChannel,
   createDataSource,
+  type DatabaseTimeouts,
+  isDatabaseUnavailable,
   migrate,
   ProjectionMetaRepository,
   projectionSchema,
@@ -18,6 +20,7 @@ export interface RunnerDeps {
   readonly admin: Admin;
   readonly pool: Pool;
   readonly databaseUrl: string;
+  readonly databaseTimeouts?: DatabaseTimeouts;
   readonly namespace: string;
   readonly logger: JsonLogger;
   readonly metrics?: Metrics;
@@ -55,7 +58,9 @@ export class ProjectionRunner<S = unknown> {
   readonly topic: string;
   readonly schema: string;
   readonly groupId: string;
-  private consumer?: Consumer;
+  private supervised?: SupervisedConsumer;
+  /** Set while PostgreSQL cannot be reached: batches wait for it instead of dead-lettering. */
+  private databaseDown?: { since: number; error: string };
   private readonly meta: ProjectionMetaRepository;
   private readonly partitions = new Map<number, PartitionState>();
   private readonly stopped = new Map<number, StoppedPartition>();
@@ -96,38 +101,45 @@ export class ProjectionRunner<S = unknown> {
     return [...this.stopped.values()];
   }
 
+  /** For the projector's /health: is the consumer joined, and can the database be written? */
+  condition(): { consumer: string; consuming: boolean; databaseUnavailable: string | null } {
+    return { consumer: `projector.${this.name}.v${this.version}`, consuming: this.supervised?.isConsuming() === true, databaseUnavailable: this.databaseDown?.error ?? null };
+  }
+
   /** Creates the version's schema (migrations, never synchronize) and its -1 checkpoints, then consumes. */
   async start(): Promise<void> {
     await this.prepare();
-    const consumer = this.deps.kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      sessionTimeout: 6000,
-      heartbeatInterval: 500,
-      rebalanceTimeout: 10000,
-      maxBytesPerPartition: this.options.rebuild ? 8 * 1024 * 1024 : 2 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
-      maxWaitTimeInMs: this.options.rebuild ? 200 : 50,
+    const consumer = new SupervisedConsumer({
+      name: `projector.${this.name}.v${this.version}`,
+      kafka: this.deps.kafka,
+      logger: this.deps.logger,
+      metrics: this.deps.metrics,
+      config: {
+        groupId: this.groupId,
+        readUncommitted: false,
+        sessionTimeout: 6000,
+        heartbeatInterval: 500,
+        rebalanceTimeout: 10000,
+        maxBytesPerPartition: this.options.rebuild ? 8 * 1024 * 1024 : 2 * 1024 * 1024,
+        maxBytes: 32 * 1024 * 1024,
+        maxWaitTimeInMs: this.options.rebuild ? 200 : 50,
+      },
+      // Positions always come from the checkpoints: after a crash, re-read them on the next assignment.
+      onReset: () => {
+        this.partitions.clear();
+        this.attempts.clear();
+      },
+      start: (c) => this.consume(c),
     });
-    this.consumer = consumer;
-    // A new assignment may hand us partitions another instance advanced: re-read checkpoints.
-    consumer.on(consumer.events.GROUP_JOIN, () => this.partitions.clear());
-    // Batches of nothing but transaction markers never reach eachBatch; moving the checkpoint over
-    // them keeps a caught-up projection at lag 0 in GET /projections.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize === 0 && payload.topic === this.topic && payload.firstOffset !== null) {
-        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(() => undefined);
-      }
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    this.supervised = consumer;
     this.running = true;
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    try {
+      await consumer.start();
+    } catch (error) {
+      this.running = false;
+      this.supervised = undefined;
+      throw error;
+    }
     this.control = setInterval(() => void this.checkStoppedPartitions().catch(() => undefined), 500);
     this.deps.logger.event('info', 'projection runner started', { projection: this.name, version: this.version, group: this.groupId });
   }
@@ -136,12 +148,35 @@ export class ProjectionRunner<S = unknown> {
     this.running = false;
     if (this.control) clearInterval(this.control);
     if (this.advisoryTimer) clearTimeout(this.advisoryTimer);
-    await this.consumer?.disconnect().catch(() => undefined);
-    this.consumer = undefined;
+    await this.supervised?.stop();
+    this.supervised = undefined;
+  }
+
+  private async consume(consumer: Consumer): Promise<void> {
+    // A new assignment may hand us partitions another instance advanced: re-read checkpoints.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.partitions.clear();
+      // A new consumer instance (after a crash) knows nothing of the partitions halted at a dead letter.
+      for (const partition of this.stopped.keys()) consumer.pause([{ topic: this.topic, partitions: [partition] }]);
+    });
+    // Batches of nothing but transaction markers never reach eachBatch; moving the checkpoint over
+    // them keeps a caught-up projection at lag 0 in GET /projections.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0 && payload.topic === this.topic && payload.firstOffset !== null) {
+        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(() => undefined);
+      }
+    });
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
   }
 
   async prepare(): Promise<void> {
-    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 2 });
+    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 2, timeouts: this.deps.databaseTimeouts });
     await ds.initialize();
     try {
       await migrate(ds);
@@ -192,7 +227,9 @@ export class ProjectionRunner<S = unknown> {
     if (this.stopped.has(partition) || batch.messages.length === 0) return;
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { checkpoint: await this.readCheckpoint(partition), seeked: false };
+      const checkpoint = await this.untilDatabase(() => this.readCheckpoint(partition), heartbeat, () => this.running && isRunning() && !isStale());
+      if (checkpoint === undefined) return;
+      state = { checkpoint, seeked: false };
       this.partitions.set(partition, state);
     }
     if (!state.seeked) {
@@ -202,7 +239,7 @@ export class ProjectionRunner<S = unknown> {
       // checkpoint + 1 would lose records, so re-seek. (Offsets have gaps for transaction markers,
       // hence "once per assignment" rather than "whenever first > checkpoint + 1".)
       if (Number(batch.firstOffset()) > state.checkpoint + 1) {
-        this.consumer?.seek({ topic: this.topic, partition, offset: String(state.checkpoint + 1) });
+        this.supervised?.current?.seek({ topic: this.topic, partition, offset: String(state.checkpoint + 1) });
         return;
       }
     }
@@ -222,13 +259,20 @@ export class ProjectionRunner<S = unknown> {
         resolveOffset(chunk[chunk.length - 1].offset);
         pending = pending.slice(chunk.length);
         this.attempts.delete(partition);
+        this.databaseRecovered();
       } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          // Not the events' fault: wait for the database (no attempt is counted, nothing is
+          // dead-lettered), keeping the group session alive; the chunk is retried as it was.
+          if (!(await this.databaseWait(error as Error, heartbeat))) return;
+          continue;
+        }
         if (error instanceof CheckpointConflictError) {
           // Another instance owns the partition now (or did for a while): start over from the database.
           this.deps.logger.event('warn', 'checkpoint moved by another writer; re-seeking', { projection: this.name, version: this.version, partition });
           this.partitions.delete(partition);
           const checkpoint = await this.readCheckpoint(partition);
-          this.consumer?.seek({ topic: this.topic, partition, offset: String(checkpoint + 1) });
+          this.supervised?.current?.seek({ topic: this.topic, partition, offset: String(checkpoint + 1) });
           return;
         }
         const attempt = (this.attempts.get(partition) ?? 0) + 1;
@@ -262,6 +306,48 @@ export class ProjectionRunner<S = unknown> {
       // A rebalance surfaces here; what is committed is committed, the new owner starts after it.
       if (!(await heartbeat().then(() => true, () => false))) return;
     }
+  }
+
+  /**
+   * Runs `work` until PostgreSQL answers; undefined when the batch should be given up meanwhile
+   * (runner stopping, rebalance).
+   */
+  private async untilDatabase<T>(work: () => Promise<T>, heartbeat: () => Promise<void>, live: () => boolean): Promise<T | undefined> {
+    while (live()) {
+      try {
+        const result = await work();
+        this.databaseRecovered();
+        return result;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (!(await this.databaseWait(error as Error, heartbeat))) return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Back-off while the database is down (0.2 s doubling to 5 s), heartbeating every second. False: give the batch up. */
+  private async databaseWait(error: Error, heartbeat: () => Promise<void>): Promise<boolean> {
+    if (!this.databaseDown) {
+      this.databaseDown = { since: Date.now(), error: error.message };
+      this.deps.logger.event('error', 'PostgreSQL unreachable; projection waits for it', { projection: this.name, version: this.version, error: error.message });
+    }
+    this.databaseDown.error = error.message;
+    const downFor = Date.now() - this.databaseDown.since;
+    let wait = Math.min(5000, Math.max(200, downFor / 2));
+    while (wait > 0) {
+      await sleep(Math.min(wait, 1000));
+      wait -= 1000;
+      if (!this.running) return false;
+      if (!(await heartbeat().then(() => true, () => false))) return false;
+    }
+    return this.running;
+  }
+
+  private databaseRecovered(): void {
+    if (!this.databaseDown) return;
+    this.deps.logger.event('info', 'PostgreSQL reachable again; projection resumes', { projection: this.name, version: this.version, downForMs: Date.now() - this.databaseDown.since });
+    this.databaseDown = undefined;
   }
 
   /** One transaction: load touched rows, fold, multi-row upsert, optimistic checkpoint, NOTIFY. */
@@ -340,7 +426,7 @@ export class ProjectionRunner<S = unknown> {
       this.advisoryTimer = undefined;
       const offsets = [...this.advisory].map(([p, o]) => ({ topic: this.topic, partition: p, offset: String(o) }));
       this.advisory.clear();
-      void this.consumer?.commitOffsets(offsets).catch(() => undefined);
+      void this.supervised?.current?.commitOffsets(offsets).catch(() => undefined);
     }, 1000);
     this.advisoryTimer.unref();
   }
@@ -401,7 +487,7 @@ export class ProjectionRunner<S = unknown> {
     }
     const deadLetterId = await this.meta.recordDeadLetter(this.deps.pool, { ...entry, status: 'PENDING' });
     this.stopped.set(partition, { partition, offset, deadLetterId, error: entry.error });
-    this.consumer?.pause([{ topic: this.topic, partitions: [partition] }]);
+    this.supervised?.current?.pause([{ topic: this.topic, partitions: [partition] }]);
     this.deps.logger.event('error', 'poison event: partition stopped until an operator retries or skips it', { ...entry, payload: undefined, deadLetterId });
     return true;
   }
@@ -415,8 +501,8 @@ export class ProjectionRunner<S = unknown> {
       if (row?.status === 'RETRYING') this.retrying.add(stopped.partition);
       this.partitions.delete(stopped.partition);
       const checkpoint = await this.readCheckpoint(stopped.partition);
-      this.consumer?.seek({ topic: this.topic, partition: stopped.partition, offset: String(checkpoint + 1) });
-      this.consumer?.resume([{ topic: this.topic, partitions: [stopped.partition] }]);
+      this.supervised?.current?.seek({ topic: this.topic, partition: stopped.partition, offset: String(checkpoint + 1) });
+      this.supervised?.current?.resume([{ topic: this.topic, partitions: [stopped.partition] }]);
       this.deps.logger.event('info', 'partition resumed', { projection: this.name, version: this.version, partition: stopped.partition, status: row?.status });
     }
   }

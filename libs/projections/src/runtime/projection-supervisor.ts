@@ -28,6 +28,8 @@ export class ProjectionSupervisor {
   private readonly meta: ProjectionMetaRepository;
   private readonly drops = new Set<NodeJS.Timeout>();
   private lastError?: string;
+  /** The registry poll is failing right now (database unreachable): nothing can switch or start. */
+  private tickFailing = false;
 
   constructor(
     private readonly spec: ProjectionSpec,
@@ -48,7 +50,11 @@ export class ProjectionSupervisor {
     this.timer = setInterval(() => {
       if (!this.ticking) {
         this.ticking = this.tick()
+          .then(() => {
+            this.tickFailing = false;
+          })
           .catch((error) => {
+            this.tickFailing = true;
             this.lastError = (error as Error).message;
             this.deps.logger.event('warn', 'projection supervisor tick failed', { projection: this.name, error: this.lastError });
           })
@@ -70,8 +76,25 @@ export class ProjectionSupervisor {
       name: `projection:${this.name}`,
       check: async (): Promise<HealthResult> => {
         const stopped = [...(this.live?.stoppedPartitions() ?? []), ...(this.rebuild?.stoppedPartitions() ?? [])];
-        const ok = (this.options.rebuildOnly || this.live !== undefined) && stopped.length === 0;
-        return { ok, detail: { liveVersion: this.live?.version ?? null, rebuildVersion: this.rebuild?.version ?? null, stoppedPartitions: stopped, lastError: this.lastError ?? null } };
+        const runners = [this.live, this.rebuild].filter((r): r is ProjectionRunner => r !== undefined);
+        // A runner whose consumer crashed (restarting) or whose database is gone is not projecting.
+        const conditions = runners.map((r) => r.condition());
+        const ok =
+          (this.options.rebuildOnly || this.live !== undefined) &&
+          stopped.length === 0 &&
+          !this.tickFailing &&
+          conditions.every((c) => c.consuming && c.databaseUnavailable === null);
+        return {
+          ok,
+          detail: {
+            liveVersion: this.live?.version ?? null,
+            rebuildVersion: this.rebuild?.version ?? null,
+            consumersDown: conditions.filter((c) => !c.consuming).map((c) => c.consumer),
+            databaseUnavailable: conditions.find((c) => c.databaseUnavailable !== null)?.databaseUnavailable ?? (this.tickFailing ? this.lastError ?? null : null),
+            stoppedPartitions: stopped,
+            lastError: this.lastError ?? null,
+          },
+        };
       },
     };
   }

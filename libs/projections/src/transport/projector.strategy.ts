@@ -68,10 +68,11 @@ export class ProjectorStrategy extends Server implements CustomTransportStrategy
       };
       this.pool = createPool({ connectionString: config.databaseUrl, max: 6, application_name: `${config.app}-projector` }, (error) =>
         logger.event('warn', 'database connection lost', { error: error.message }),
+        config.databaseTimeouts,
       );
       this.supervisor = new ProjectionSupervisor(
         spec,
-        { kafka: this.options.kafka, admin: this.options.admin, pool: this.pool, databaseUrl: config.databaseUrl, namespace: config.namespace, logger, metrics: this.options.metrics },
+        { kafka: this.options.kafka, admin: this.options.admin, pool: this.pool, databaseUrl: config.databaseUrl, databaseTimeouts: config.databaseTimeouts, namespace: config.namespace, logger, metrics: this.options.metrics },
         { dropOldVersionAfterMs: settings.dropOldVersionAfterMs, ...this.options.supervisor },
       );
       this.options.health?.register(this.supervisor.health());

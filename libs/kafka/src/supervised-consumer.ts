@@ -1,0 +1,186 @@
+import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import type { HealthIndicator, HealthResult, JsonLogger, Metrics } from '@es/common';
+
+export interface SupervisedConsumerOptions {
+  /** Names the consumer in logs, `/health` (`consumer:<name>`) and metrics (`consumer` label). */
+  readonly name: string;
+  readonly kafka: Kafka;
+  readonly config: ConsumerConfig;
+  /**
+   * Attaches the event handlers, subscribes and calls `run()` on a fresh consumer (already
+   * connected). Called again with a new consumer after every restart, so everything tied to a
+   * consumer instance must be set up here.
+   */
+  readonly start: (consumer: Consumer) => Promise<void>;
+  /**
+   * Forgets the state tied to the consumer that just died (partition processors, producers,
+   * checkpoints read for an assignment): the next assignment may differ and must start clean.
+   */
+  readonly onReset?: () => Promise<void> | void;
+  readonly logger?: JsonLogger;
+  readonly metrics?: Metrics;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+type State = 'starting' | 'consuming' | 'restarting' | 'stopped';
+
+/**
+ * A kafkajs consumer that never dies silently. kafkajs restarts a crashed consumer on its own only
+ * when the cause is retriable; after a broker restart it regularly crashes for good with a
+ * non-retriable error ("Failed to find group coordinator"), leaving a process that looks healthy
+ * and consumes nothing. Here any crash that kafkajs does not restart itself, and any failed
+ * connect/subscribe/run, disconnects the consumer and builds a new one with exponential back-off.
+ * While it is not consuming, its health check fails and `es_consumer_up{consumer}` is 0.
+ */
+export class SupervisedConsumer {
+  private consumer?: Consumer;
+  private state: State = 'starting';
+  private lastError?: string;
+  private restarts = 0;
+  private attempt = 0;
+  private timer?: NodeJS.Timeout;
+  private restarting?: Promise<void>;
+  /** Crashed for good while a restart was launching it (a failed join): launch again. */
+  private crashedWhileRestarting = false;
+  private readonly up;
+  private readonly restartsTotal;
+
+  constructor(private readonly options: SupervisedConsumerOptions) {
+    this.up = options.metrics?.gauge('es_consumer_up', 'Whether the consumer is joined and consuming (1) or crashed/restarting (0)', ['consumer']);
+    this.restartsTotal = options.metrics?.counter('es_consumer_restarts_total', 'Consumers re-created after a crash or a failed start', ['consumer']);
+    this.setState('starting');
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The live consumer instance (changes after a restart), for seek/pause/commitOffsets. */
+  get current(): Consumer | undefined {
+    return this.consumer;
+  }
+
+  isConsuming(): boolean {
+    return this.state === 'consuming';
+  }
+
+  /**
+   * The first start; it throws if the broker cannot be reached (boot fails loudly, as before).
+   * From then on crashes are supervised.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.launch();
+    } catch (error) {
+      await this.consumer?.disconnect().catch(() => undefined);
+      this.consumer = undefined;
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.setState('stopped');
+    if (this.timer) clearTimeout(this.timer);
+    await this.restarting?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+    // A stopped consumer (an old projection version after a switch) is gone, not down: no series.
+    this.up?.remove({ consumer: this.options.name });
+  }
+
+  health(): HealthIndicator {
+    return {
+      name: `consumer:${this.options.name}`,
+      check: async (): Promise<HealthResult> => ({
+        ok: this.state === 'consuming',
+        detail: { state: this.state, restarts: this.restarts, lastError: this.lastError ?? null },
+      }),
+    };
+  }
+
+  private async launch(): Promise<void> {
+    const consumer = this.options.kafka.consumer(this.options.config);
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer !== consumer || this.state === 'stopped') return;
+      this.attempt = 0;
+      this.setState('consuming');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer !== consumer || this.state === 'stopped') return;
+      this.lastError = describe(payload.error);
+      this.options.logger?.event('error', 'Kafka consumer crashed', {
+        consumer: this.options.name,
+        groupId: payload.groupId,
+        error: this.lastError,
+        restartedByKafkajs: payload.restart,
+      });
+      // kafkajs restarts retriable crashes itself: the same instance re-joins, which is a rebalance
+      // for the owner's GROUP_JOIN handler (moved partitions dropped, fencing covers the rest).
+      // Otherwise the consumer is re-created, and onReset forgets everything tied to it first.
+      this.setState('restarting');
+      if (payload.restart) return;
+      if (this.restarting) this.crashedWhileRestarting = true;
+      else this.scheduleRestart();
+    });
+    await consumer.connect();
+    await this.options.start(consumer);
+  }
+
+  private scheduleRestart(): void {
+    if (this.state === 'stopped' || this.timer || this.restarting) return;
+    this.setState('restarting');
+    const initial = this.options.initialBackoffMs ?? 500;
+    const delay = Math.min(this.options.maxBackoffMs ?? 15000, initial * 2 ** this.attempt);
+    this.attempt++;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.restarting = this.restart().finally(() => (this.restarting = undefined));
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    const previous = this.consumer;
+    this.consumer = undefined;
+    await previous?.disconnect().catch(() => undefined);
+    await Promise.resolve(this.options.onReset?.()).catch(() => undefined);
+    if (this.isStopped()) return;
+    this.restarts++;
+    this.restartsTotal?.inc({ consumer: this.options.name });
+    this.options.logger?.event('warn', 'restarting Kafka consumer', { consumer: this.options.name, restart: this.restarts });
+    this.crashedWhileRestarting = false;
+    try {
+      await this.launch();
+      if (this.crashedWhileRestarting && !this.isStopped()) {
+        this.restarting = undefined;
+        this.scheduleRestart();
+      }
+    } catch (error) {
+      this.lastError = describe(error);
+      this.options.logger?.event('error', 'Kafka consumer restart failed; retrying', { consumer: this.options.name, error: this.lastError });
+      const failed = this.consumer as Consumer | undefined;
+      this.consumer = undefined;
+      await failed?.disconnect().catch(() => undefined);
+      if (this.isStopped()) return;
+      this.restarting = undefined;
+      this.scheduleRestart();
+    }
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private setState(state: State): void {
+    this.state = state;
+    this.up?.set({ consumer: this.options.name }, state === 'consuming' ? 1 : 0);
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${error.name}: ${error.message} (cause: ${cause.name}: ${cause.message})` : `${error.name}: ${error.message}`;
+}
