@@ -129,4 +129,36 @@ describe('aggregate state rebuilt from the events', () => {
     processor = await startApp('command-processor', harness.env);
     expect((await harness.send('inventory', 'ReserveStock', 'OK-1', { sku: 'OK-1', orderId: 'o-ok', quantity: 5 })).eventTypes).toEqual(['StockReservationRejected']);
   });
+
+  it('(e) stops only the partition whose event cannot be folded: /health names partition, offset and error; the other partition serves', async () => {
+    for (const sku of ['POISON-A', 'POISON-B', 'POISON-C', 'POISON-D']) await harness.registerProduct(sku, 1);
+    const placed = (await readTopic(harness.kafka, topics.events(harness.namespace, 'inventory'), { idleMs: 1000 })).filter((r) => r.key?.startsWith('POISON-'));
+    const victim = placed[0];
+    const healthy = placed.find((r) => r.partition !== victim.partition)!;
+    await processor.stop();
+    const producer = harness.kafka.producer();
+    await producer.connect();
+    const [written] = await producer.send({ topic: topics.events(harness.namespace, 'inventory'), messages: [{ key: victim.key!, value: '{"type": garbage', partition: victim.partition }] });
+    await producer.disconnect();
+    // A corrupt state record makes the owner rebuild this partition from its events, and meet the garbage.
+    await plant(victim.key!, Buffer.from('not a record'));
+    processor = await startApp('command-processor', harness.env, { waitHealthy: false });
+    // The owner restores a partition when its first command batch arrives: this command waits.
+    const waiting = harness.send('inventory', 'ReceiveStock', victim.key!, { sku: victim.key!, quantity: 1 }).catch((error: Error) => error);
+
+    let health: { status: number; body: { checks?: { name: string; ok: boolean; detail?: { inventory?: { stopped?: Record<string, unknown> } } }[] } } | undefined;
+    await waitFor(async () => {
+      const res = await fetch(`${processor.url}/health`).catch(() => undefined);
+      if (!res) return false;
+      health = { status: res.status, body: (await res.json()) as never };
+      return health.status === 503 && JSON.stringify(health.body).includes('eventOffset');
+    }, { timeoutMs: 60000, what: 'the processor to report the stopped partition' }).catch((error: Error) => {
+      throw new Error(`${error.message}\nlast health: ${JSON.stringify(health)}\n${processor.output().slice(-3000)}`);
+    });
+    const check = JSON.stringify(health!.body);
+    expect(check).toContain(`"${victim.partition}":{"eventOffset":"${written.baseOffset ?? written.offset}"`);
+    expect(check).toContain('event record is not JSON');
+    await expect(harness.send('inventory', 'ReceiveStock', healthy.key!, { sku: healthy.key!, quantity: 2 })).resolves.toMatchObject({ version: 3 });
+    expect(await waiting).toMatchObject({ code: 'TIMEOUT' });
+  });
 });

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrela
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
 import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
 import { parseCommand, PartitionProcessor } from './partition-processor';
+import { PoisonEventError } from './state-rebuild';
 
 /**
  * Upper bound of commands in one transaction: bounds the latency of the first command in a burst and
@@ -21,6 +22,8 @@ interface ContextRuntime {
   readonly ready: Map<number, PartitionProcessor>;
   /** Consecutive failed batches per partition, reset by a successful one. */
   readonly failures: Map<number, { count: number; error: string }>;
+  /** Partitions stopped on an event the decider cannot fold: their commands wait for an operator. */
+  readonly stopped: Map<number, { eventOffset: string; error: string }>;
   assigned: number[];
 }
 
@@ -63,9 +66,12 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       // A partition whose batches keep failing (the same batch is retried after each restore) is
       // not "up", even though the process is: report it instead of looping silently.
       check: async () => ({
-        ok: this.runtimes.every((r) => [...r.failures.values()].every((f) => f.count < UNHEALTHY_AFTER_FAILURES)),
+        ok: this.runtimes.every((r) => r.stopped.size === 0 && [...r.failures.values()].every((f) => f.count < UNHEALTHY_AFTER_FAILURES)),
         detail: Object.fromEntries(
-          this.runtimes.map((r) => [r.context, { partitions: r.assigned, failing: Object.fromEntries(r.failures) }]),
+          this.runtimes.map((r) => [
+            r.context,
+            { partitions: r.assigned, failing: Object.fromEntries(r.failures), stopped: Object.fromEntries(r.stopped) },
+          ]),
         ),
       }),
     });
@@ -91,6 +97,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       processors: new Map(),
       ready: new Map(),
       failures: new Map(),
+      stopped: new Map(),
       assigned: [],
     };
     const consumer = new SupervisedConsumer({
@@ -127,6 +134,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     runtime.processors.clear();
     runtime.ready.clear();
     runtime.failures.clear();
+    runtime.stopped.clear();
     runtime.assigned = [];
     await Promise.all(processors.map((p) => p.then((x) => x.close()).catch(() => undefined)));
   }
@@ -142,6 +150,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = (payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       runtime.assigned = assigned;
+      for (const partition of runtime.stopped.keys()) if (!assigned.includes(partition)) runtime.stopped.delete(partition);
       // Partitions that moved away: drop their state and producer; the new owner has fenced us.
       for (const [partition, processor] of runtime.processors) {
         if (!assigned.includes(partition)) {
@@ -157,8 +166,25 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.topics.partitions,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const processor = await this.processorFor(runtime, definition, groupId, batch.partition, heartbeat);
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
+        let processor: PartitionProcessor;
+        try {
+          processor = await this.processorFor(runtime, definition, groupId, batch.partition, heartbeat);
+        } catch (error) {
+          if (!(error instanceof PoisonEventError)) throw error;
+          // Deciding on state that skipped an event would break the invariants: this partition stops
+          // (its commands wait, /health names it), the others keep serving. A new assignment or a
+          // restart tries again, e.g. after a decider fix is deployed.
+          runtime.stopped.set(batch.partition, { eventOffset: error.offset, error: error.reason });
+          this.logger.event('error', 'partition stopped: an event cannot be folded', {
+            context,
+            partition: batch.partition,
+            eventOffset: error.offset,
+            error: error.reason,
+          });
+          pause();
+          return;
+        }
         const messages = batch.messages;
         for (let i = 0; i < messages.length; i += MAX_GROUP_COMMIT) {
           if (!isRunning() || isStale()) return;
@@ -236,7 +262,9 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           clock: () => new Date().toISOString(),
           onReplyError: (error) => this.logger.event('warn', 'reply not sent; the client will time out and may retry', { error: error.message }),
           onUnexpectedError: (error, command) =>
-            this.logger.event('error', 'decider failed unexpectedly', { commandId: command.commandId, type: command.type, error: error.message }),
+            this.logger.event('error', 'decider failed unexpectedly', { commandId: command.commandId, type: command.type, data: command.data, error: error.stack ?? error.message }),
+          eventsTopic: topics.events(this.config.namespace, runtime.context),
+          onRebuild: (info) => this.logger.event('warn', 'partition rebuilt from its events (the state topic could not be trusted)', { context: runtime.context, partition, ...info }),
         });
         await created.restore();
         runtime.ready.set(partition, created);
