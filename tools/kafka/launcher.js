@@ -416,7 +416,12 @@ function toProperties(props) {
 
 /** Kafka's Uuid.randomUuid().toString(): 16 random bytes, URL-safe base64 without padding. */
 function randomClusterId() {
-  return crypto.randomBytes(16).toString('base64url');
+  // One id in 64 starts with '-', which kafka-storage's argument parser reads as an option
+  // ("-t -s07i…: expected one argument"); draw again.
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function jvmArgs({ heapMb, dataDir, logLevel }) {

@@ -150,7 +150,18 @@ export class ProjectionMetaRepository {
          error = EXCLUDED.error, attempts = ${this.deadLetters}.attempts + EXCLUDED.attempts, status = EXCLUDED.status,
          resolved_at = NULL
        RETURNING id`,
-      [entry.projection, entry.version, entry.topic, entry.partition, entry.offset, entry.eventType, entry.error, JSON.stringify(entry.payload ?? null), entry.attempts, entry.status],
+      [
+        entry.projection,
+        entry.version,
+        entry.topic,
+        entry.partition,
+        entry.offset,
+        entry.eventType === null ? null : storable(entry.eventType),
+        storable(entry.error),
+        JSON.stringify(storable(entry.payload ?? null)),
+        entry.attempts,
+        entry.status,
+      ],
     );
     return Number(rows[0].id);
   }
@@ -225,4 +236,17 @@ function toDeadLetter(r: any): DeadLetterRow {
     attempts: r.attempts,
     createdAt: new Date(r.created_at).toISOString(),
   };
+}
+
+/**
+ * A dead letter must be recordable whatever the poison held: PostgreSQL text and jsonb refuse U+0000
+ * and unpaired surrogates, and a refused dead letter used to crash the projector's consumer (the
+ * fault tier's garbage event). NUL is kept visible as the six characters `\u0000`, a lone surrogate
+ * becomes U+FFFD; keys too.
+ */
+function storable(value: unknown): any {
+  if (typeof value === 'string') return value.replace(/\u0000/g, '\\u0000').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)]));
+  return value;
 }
