@@ -80,6 +80,11 @@ export class OutcomeIndex {
     return this.buckets.filter((b) => !b.sealed && b.start + this.bucketMs <= nowMs).map((b) => b.start);
   }
 
+  /** Start of every bucket held. */
+  starts(): number[] {
+    return this.buckets.map((b) => b.start);
+  }
+
   /** The bucket's outcomes as binary chunks of at most `perChunk` entries; marks it sealed. */
   seal(start: number, perChunk = SNAPSHOT_ENTRIES_PER_CHUNK): Buffer[] {
     const bucket = this.buckets.find((b) => b.start === start);

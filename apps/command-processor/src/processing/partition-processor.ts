@@ -27,12 +27,13 @@ import {
   PartitionLog,
   PENDING_POSITION,
 } from '@es/event-store';
-import { foldPartition, rebuildReason, type FoldedOutcome } from './state-rebuild';
+import { foldPartition, rebuildReason } from './state-rebuild';
 
 const MAX_TOMBSTONES_PER_COMMIT = 1000;
 /** A rebuild rewrites the state partition in commits of this many records (the broker caps batches at 16 MiB). */
 const REBUILD_RECORDS_PER_COMMIT = 2000;
-const REBUILD_OUTCOMES_PER_RECORD = 5000;
+/** Snapshot chunks (3.6 MB each) per rebuild commit: bounds a transaction to ~15 MB. */
+const REBUILD_SNAPSHOTS_PER_COMMIT = 4;
 
 /** A reply whose positions are filled in once the append told us the events' offsets. */
 interface PendingReply {
@@ -171,53 +172,40 @@ export class PartitionProcessor {
 
   private async rebuild(reason: string, now: number): Promise<void> {
     const started = Date.now();
+    // The events give back the outcomes of the window (a command's last event wins: same bucket, same
+    // key); the outcomes the state topic still had are in the index already.
     const folded = await foldPartition(this.definition, this.log, {
       topic: this.options.eventsTopic ?? `${this.definition.context}.events`,
       outcomesSinceMs: now - this.options.idempotencyWindowMs,
+      onOutcome: (o) => this.outcomes.remember(o, o.at),
       onProgress: this.options.onRebuildProgress,
     });
     const folding = Date.now() - started;
-    // Outcomes the state topic still has are kept; the events give back the ones it lost.
-    const recovered = folded.outcomes.filter((o) => !this.outcomes.lookup(o.commandId, o.fingerprint));
+    // Every bucket is written whole as a snapshot (binary, 36 bytes an outcome, restored several
+    // times faster than per-commit records); the per-commit records it replaces are tombstoned.
+    const snapshots: OutcomeSnapshot[] = [];
+    for (const bucket of this.outcomes.starts()) {
+      const chunks = this.outcomes.seal(bucket).map((data, i) => ({ key: outcomeSnapshotKey(bucket, i), bucket, data }));
+      snapshots.push(...chunks);
+      this.snapshotKeys.set(bucket, chunks.map((c) => c.key));
+      this.forget.push(...(this.outcomeKeys.get(bucket) ?? []));
+      this.outcomeKeys.delete(bucket);
+    }
     const records = [...folded.aggregates.values()];
-    const outcomeRecords = this.outcomeRecordsOf(recovered);
-    const commits = Math.max(Math.ceil(records.length / REBUILD_RECORDS_PER_COMMIT), outcomeRecords.length);
+    const commits = Math.max(Math.ceil(records.length / REBUILD_RECORDS_PER_COMMIT), Math.ceil(snapshots.length / REBUILD_SNAPSHOTS_PER_COMMIT), this.forget.length > 0 ? 1 : 0);
     for (let k = 0; k < commits; k += 1) {
+      const forget = this.forget.slice(0, MAX_TOMBSTONES_PER_COMMIT);
       await this.log.commit({
         events: [],
         records: records.slice(k * REBUILD_RECORDS_PER_COMMIT, (k + 1) * REBUILD_RECORDS_PER_COMMIT),
-        ...(outcomeRecords[k] ? { outcomes: outcomeRecords[k] } : {}),
+        outcomeSnapshots: snapshots.slice(k * REBUILD_SNAPSHOTS_PER_COMMIT, (k + 1) * REBUILD_SNAPSHOTS_PER_COMMIT),
+        forgetOutcomes: forget,
       });
+      this.forget = this.forget.slice(forget.length);
     }
     this.records = folded.aggregates;
-    for (const o of recovered) this.outcomes.remember(o, o.at);
     const ms = Date.now() - started;
     this.options.onRebuild?.({ reason, events: folded.events, aggregates: folded.aggregates.size, ms, foldMs: folding, writeMs: ms - folding });
-  }
-
-  /** Outcomes recovered from events, as outcome records grouped by index bucket (chunked). */
-  private outcomeRecordsOf(outcomes: readonly FoldedOutcome[]): OutcomeRecord[] {
-    const byBucket = new Map<number, FoldedOutcome[]>();
-    for (const o of outcomes) {
-      const bucket = this.outcomes.bucketStart(o.at);
-      const list = byBucket.get(bucket);
-      if (list) list.push(o);
-      else byBucket.set(bucket, [o]);
-    }
-    const records: OutcomeRecord[] = [];
-    for (const [bucket, list] of byBucket) {
-      for (let i = 0; i < list.length; i += REBUILD_OUTCOMES_PER_RECORD) {
-        const part = list.slice(i, i + REBUILD_OUTCOMES_PER_RECORD);
-        const record: OutcomeRecord = {
-          key: `${OUTCOME_KEY_PREFIX}${bucket}:${randomUUID()}`,
-          at: part.reduce((max, o) => Math.max(max, o.at), 0),
-          outcomes: part.map(({ commandId, fingerprint, version, offset }) => ({ commandId, fingerprint, version, offset })),
-        };
-        this.keysOf(bucket).push(record.key);
-        records.push(record);
-      }
-    }
-    return records;
   }
 
   async close(): Promise<void> {

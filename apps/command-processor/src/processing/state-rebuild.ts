@@ -30,7 +30,6 @@ export interface FoldedOutcome {
 
 export interface FoldedPartition {
   readonly aggregates: Map<string, AggregateRecord>;
-  readonly outcomes: FoldedOutcome[];
   readonly events: number;
   /** Events found twice (same aggregate, version and command) and applied once. */
   readonly duplicates: number;
@@ -62,16 +61,21 @@ export function rebuildReason(restored: RestoredPartition, stateVersion: number)
 
 /**
  * Folds the events partition from offset zero with the current decider (upcasters applied by
- * deserializeEvent): every aggregate's state, version and last position, and the outcomes of the
- * commands decided since `outcomesSinceMs`. Throws PoisonEventError on the first event it cannot fold.
+ * deserializeEvent): every aggregate's state, version and last position; `onOutcome` sees every event
+ * decided since `outcomesSinceMs` as its command's outcome (a command's later events come later, with
+ * higher versions). Throws PoisonEventError on the first event it cannot fold.
  */
 export async function foldPartition(
   definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
   log: PartitionLog,
-  { topic, outcomesSinceMs, onProgress }: { topic: string; outcomesSinceMs: number; onProgress?: (offset: number, end: number) => void },
+  {
+    topic,
+    outcomesSinceMs = Infinity,
+    onOutcome,
+    onProgress,
+  }: { topic: string; outcomesSinceMs?: number; onOutcome?: (outcome: FoldedOutcome) => void; onProgress?: (offset: number, end: number) => void },
 ): Promise<FoldedPartition> {
   const states = new Map<string, { state: Versioned; offset: number; commands: string[] }>();
-  const outcomes = new Map<string, FoldedOutcome>();
   let events = 0;
   let duplicates = 0;
   let poison: PoisonEventError | undefined;
@@ -102,9 +106,8 @@ export async function foldPartition(
       states.set(event.aggregateId, { state: next, offset, commands });
       events += 1;
       const at = Date.parse(event.occurredAt);
-      if (typeof event.commandId === 'string' && at >= outcomesSinceMs) {
-        // A command's later events carry higher versions: the last one is its outcome.
-        outcomes.set(event.commandId, { commandId: event.commandId, fingerprint: event.commandFingerprint ?? '', version: event.version, offset, at });
+      if (onOutcome && typeof event.commandId === 'string' && at >= outcomesSinceMs) {
+        onOutcome({ commandId: event.commandId, fingerprint: event.commandFingerprint ?? '', version: event.version, offset, at });
       }
     } catch (error) {
       fail((error as Error).message);
@@ -121,5 +124,5 @@ export async function foldPartition(
       lastPosition: encodePosition({ context: definition.context, partition: log.partition, offset: String(offset) }),
     });
   }
-  return { aggregates, outcomes: [...outcomes.values()], events, duplicates };
+  return { aggregates, events, duplicates };
 }
