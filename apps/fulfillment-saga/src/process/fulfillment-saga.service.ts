@@ -20,6 +20,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   private assignment: Record<string, number[]> | undefined;
   private readonly reactions;
   private readonly lag;
+  private readonly poison;
   private readonly metrics: Metrics;
 
   constructor(
@@ -31,6 +32,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   ) {
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
+    this.poison = metrics.counter('es_saga_skipped_events_total', 'Events the fulfillment process could not decode or react to (skipped)', ['topic']);
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
 
@@ -92,16 +94,26 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         const envelopes: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[] = [];
         for (const message of batch.messages) {
           let event: StoredEvent;
+          let planned: PlannedCommand[];
           try {
             event = deserializeEvent({ value: message.value, topic: batch.topic, partition: batch.partition, offset: message.offset });
+            planned = fulfillmentReactions({ type: event.type, data: event.payload, aggregateId: event.aggregateId, version: event.version });
           } catch (error) {
-            // Not ours to repair: the projectors dead-letter it; the process has nothing to react to.
-            this.logger.event('warn', 'skipping unreadable event', { error: (error as Error).message });
+            // A record the process cannot react to must not stall it: rethrowing would redeliver it
+            // forever and leave every later order of the partition PENDING. It is skipped, logged at
+            // error and counted; the projectors dead-letter the same record with its payload.
+            this.poison.inc({ topic: batch.topic });
+            this.logger.event('error', 'skipping an event the fulfillment process cannot react to', {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              error: (error as Error).message,
+            });
             continue;
           }
-          for (const planned of fulfillmentReactions({ type: event.type, data: event.payload, aggregateId: event.aggregateId, version: event.version })) {
-            envelopes.push({ topic: topics.commands(this.config.namespace, planned.context), messages: [this.toMessage(planned, event)] });
-            this.reactions.inc({ type: planned.command.type });
+          for (const command of planned) {
+            envelopes.push({ topic: topics.commands(this.config.namespace, command.context), messages: [this.toMessage(command, event)] });
+            this.reactions.inc({ type: command.command.type });
           }
         }
         const last = batch.messages[batch.messages.length - 1].offset;
