@@ -76,10 +76,11 @@ export class InMemoryPartitionLog implements PartitionLog {
     const base = this.events.length;
     const positions = commit.events.map((_, i) => this.position(base + i));
     // Everything is computed before anything is kept: a throw leaves the log as it was.
-    const records = commit.records.map((r) => JSON.parse(JSON.stringify(r)) as AggregateRecord);
+    const state = commit.stateFor ? commit.stateFor(positions) : { records: commit.records, outcomes: commit.outcomes };
+    const records = state.records.map((r) => JSON.parse(JSON.stringify(r)) as AggregateRecord);
     this.events.push(...commit.events);
     for (const record of records) this.records.set(record.aggregateId, record);
-    if (commit.outcomes) this.outcomeRecords.set(commit.outcomes.key, JSON.parse(JSON.stringify(commit.outcomes)) as OutcomeRecord);
+    if (state.outcomes) this.outcomeRecords.set(state.outcomes.key, JSON.parse(JSON.stringify(state.outcomes)) as OutcomeRecord);
     for (const snapshot of commit.outcomeSnapshots ?? []) this.outcomeSnapshots.set(snapshot.key, { ...snapshot, data: Buffer.from(snapshot.data) });
     for (const key of commit.forgetOutcomes ?? []) {
       this.outcomeRecords.delete(key);

@@ -106,6 +106,11 @@ export interface PartitionCommit {
   readonly records: readonly AggregateRecord[];
   /** The outcomes of this commit's successful commands (idempotency memory). */
   readonly outcomes?: OutcomeRecord;
+  /**
+   * Used instead of `records` and `outcomes` when given: built once the log has appended the events
+   * and knows their positions, so the state records carry exact positions instead of PENDING_POSITION.
+   */
+  readonly stateFor?: (positions: readonly string[]) => { readonly records: readonly AggregateRecord[]; readonly outcomes?: OutcomeRecord };
   /** Sealed buckets, each chunk in a record batch of its own (they are large). */
   readonly outcomeSnapshots?: readonly OutcomeSnapshot[];
   /** Keys of outcome records whose window has passed: written as tombstones. */

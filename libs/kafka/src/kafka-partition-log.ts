@@ -129,13 +129,13 @@ export class KafkaPartitionLog implements PartitionLog {
     const tx = await this.producer.transaction();
     try {
       let positions: string[] = [];
-      // Events and records in one produce request: one AddPartitionsToTxn and one Produce round trip.
       // One partition per produce call, never one sendBatch over both topics. kafkajs' sendMessages
       // retries a multi-broker request while a request to the other broker may still be in flight;
       // when that one then succeeds, the retry re-sends its batch with fresh sequence numbers and
       // the broker appends it twice (seen in the 3-broker fault tier: events doubled inside one
       // transaction during a leader failover). A single-partition call has one broker per attempt.
-      // Cost: one more round trip per commit.
+      // Cost: one more round trip per commit; gain: the state records, sent after the events, carry
+      // the events' exact positions.
       if (commit.events.length > 0) {
         const [events] = await tx.send({ topic: this.eventsTopic, acks: -1, messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })) });
         if (!events || events.partition !== this.partition) throw new Error(`no produce result for ${this.eventsTopic}[${this.partition}]`);
@@ -143,9 +143,10 @@ export class KafkaPartitionLog implements PartitionLog {
         const base = BigInt(events.baseOffset ?? events.offset ?? '0');
         positions = commit.events.map((_, i) => encodePosition({ context: this.options.context, partition: this.partition, offset: String(base + BigInt(i)) }));
       }
+      const state = commit.stateFor ? commit.stateFor(positions) : { records: commit.records, outcomes: commit.outcomes };
       const stateMessages = [
-        ...commit.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
-        ...(commit.outcomes ? [{ key: commit.outcomes.key, value: encodeJson(commit.outcomes), partition: this.partition }] : []),
+        ...state.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
+        ...(state.outcomes ? [{ key: state.outcomes.key, value: encodeJson(state.outcomes), partition: this.partition }] : []),
         ...(commit.forgetOutcomes ?? []).map((key) => ({ key, value: null, partition: this.partition })),
       ];
       if (stateMessages.length > 0) await tx.send({ topic: this.stateTopic, acks: -1, messages: stateMessages });

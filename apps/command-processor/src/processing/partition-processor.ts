@@ -320,21 +320,24 @@ export class PartitionProcessor {
     }
 
     const last = batch[batch.length - 1];
-    const outcomes = this.outcomeRecord(stagedOutcomes, nowMs);
+    const outcomeKey = stagedOutcomes.size > 0 ? `${OUTCOME_KEY_PREFIX}${this.outcomes.bucketStart(nowMs)}:${randomUUID()}` : undefined;
     // Bounded per commit: a restore after a long downtime may find many expired outcome records.
     const forget = this.forget.slice(0, MAX_TOMBSTONES_PER_COMMIT);
     const positions = await this.log.commit({
       events,
-      records: [...staged.values()].map((s) => this.finish(s, [])),
-      ...(outcomes ? { outcomes } : {}),
+      records: [],
+      stateFor: (appended) => ({
+        records: [...staged.values()].map((s) => this.finish(s, appended)),
+        ...(outcomeKey ? { outcomes: this.outcomeRecord(outcomeKey, stagedOutcomes, nowMs, appended) } : {}),
+      }),
       ...(snapshots.length > 0 ? { outcomeSnapshots: snapshots } : {}),
       ...(forget.length > 0 ? { forgetOutcomes: forget } : {}),
       nextInputOffset: last ? String(BigInt(last.offset) + 1n) : undefined,
     });
     this.forget = this.forget.slice(forget.length);
     for (const record of staged.values()) this.records.set(record.aggregateId, this.finish(record, positions));
-    if (outcomes) {
-      this.keysOf(this.outcomes.bucketStart(nowMs)).push(outcomes.key);
+    if (outcomeKey) {
+      this.keysOf(this.outcomes.bucketStart(nowMs)).push(outcomeKey);
       for (const o of stagedOutcomes.values()) {
         this.outcomes.remember({ ...o, offset: this.offsetOf(resolve(o.position, positions)) }, nowMs);
       }
@@ -359,17 +362,16 @@ export class PartitionProcessor {
     return { sameFingerprint: known.sameFingerprint, version: known.version, position: { kind: 'known', token } };
   }
 
-  /** This commit's outcomes as one record of the state partition (positions of its own events are pending). */
-  private outcomeRecord(stagedOutcomes: ReadonlyMap<string, StagedOutcome>, nowMs: number): OutcomeRecord | undefined {
-    if (stagedOutcomes.size === 0) return undefined;
+  /** This commit's outcomes as one record of the state partition, with the appended events' exact offsets. */
+  private outcomeRecord(key: string, stagedOutcomes: ReadonlyMap<string, StagedOutcome>, nowMs: number, positions: readonly string[]): OutcomeRecord {
     return {
-      key: `${OUTCOME_KEY_PREFIX}${this.outcomes.bucketStart(nowMs)}:${randomUUID()}`,
+      key,
       at: nowMs,
       outcomes: [...stagedOutcomes.values()].map((o) => ({
         commandId: o.commandId,
         fingerprint: o.fingerprint,
         version: o.version,
-        offset: o.position.kind === 'batch' ? PENDING_POSITION : this.offsetOf(o.position.token),
+        offset: this.offsetOf(resolve(o.position, positions)),
       })),
     };
   }
