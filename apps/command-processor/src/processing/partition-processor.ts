@@ -181,8 +181,8 @@ export class PartitionProcessor {
       onProgress: this.options.onRebuildProgress,
     });
     const folding = Date.now() - started;
-    // Every bucket is written whole as a snapshot (binary, 36 bytes an outcome, restored several
-    // times faster than per-commit records); the per-commit records it replaces are tombstoned.
+    // Every bucket is written whole as a snapshot (binary, 36 bytes an outcome, restored ~5× faster
+    // than per-commit records); the per-commit records it replaces are tombstoned.
     const snapshots: OutcomeSnapshot[] = [];
     for (const bucket of this.outcomes.starts()) {
       const chunks = this.outcomes.seal(bucket).map((data, i) => ({ key: outcomeSnapshotKey(bucket, i), bucket, data }));
@@ -378,8 +378,8 @@ export class PartitionProcessor {
 
   /**
    * Buckets whose time is past are written whole as binary snapshots, and their per-commit records
-   * are tombstoned: a restore then reads a few MB per bucket instead of one record per commit (at
-   * 1,000 commands/s that is ~40× faster; docs/benchmarks.md).
+   * are tombstoned: a restore then reads a few MB per bucket instead of one record per commit (~5×
+   * faster for the same outcomes; docs/benchmarks.md).
    */
   private sealPastBuckets(nowMs: number): OutcomeSnapshot[] {
     const snapshots: OutcomeSnapshot[] = [];
