@@ -97,6 +97,22 @@ export function partitionLogContract(
       expect(Number(outcomes[0].outcomes[0].offset) >= Number(decodePosition(p1)!.offset)).toBe(true);
     });
 
+    it('reads back every committed event in offset order, and nothing of an aborted commit (a rebuild\'s input)', async () => {
+      await log.restore();
+      await log.commit({ events: [event('A', 1), event('B', 1)], records: [] });
+      harness().breakNextCommit(log);
+      await expect(log.commit({ events: [event('X', 1)], records: [] })).rejects.toThrow();
+      await log.close();
+      log = await harness().reopen();
+      await log.restore();
+      await log.commit({ events: [event('A', 2)], records: [] });
+      const seen: { offset: string; id: string }[] = [];
+      await log.readEvents((r) => seen.push({ offset: r.offset, id: JSON.parse(r.value!.toString()).eventId }));
+
+      expect(seen.map((r) => r.id)).toEqual(['A-1', 'B-1', 'A-2']);
+      expect(seen.map((r) => Number(r.offset))).toEqual([...seen.map((r) => Number(r.offset))].sort((a, b) => a - b));
+    });
+
     it('keeps nothing of a commit that failed after its append', async () => {
       await log.restore();
       harness().breakNextCommit(log);
