@@ -27,15 +27,16 @@ export async function runStateToolsCli(command: 'rebuild-state' | 'verify-state'
   const config = loadConfigOrExit('command-processor');
   const logger = new JsonLogger(`command-processor-${command}`, 'warn', (line) => process.stderr.write(line + '\n'));
   const kafka = createKafka(config.kafka, logger, command);
-  const partitions = await partitionCount(kafka, config, contexts[0]);
-  const total = await eventCount(kafka, config, contexts);
+  const ends = await eventTopics(kafka, config, contexts);
+  const total = [...ends.values()].flat().reduce((sum, end) => sum + end, 0);
   const bar = new ProgressBar(command);
   let before = 0;
   const progress = throttled((offset: number) => bar.render(before + offset + 1, total));
   let divergences = 0;
   for (const context of contexts) {
     const definition = BOUNDED_CONTEXTS[context] as unknown as BoundedContextDefinition<Command, DomainEvent, Versioned>;
-    for (let partition = 0; partition < partitions; partition += 1) {
+    const partitionEnds = ends.get(context) ?? [];
+    for (let partition = 0; partition < partitionEnds.length; partition += 1) {
       const options = { namespace: config.namespace, context, partition, stateVersion: definition.stateVersion, consumerGroupId: groups.commandProcessor(config.namespace, context) };
       if (command === 'rebuild-state') {
         const log = await KafkaPartitionLog.open(kafka, options);
@@ -53,7 +54,7 @@ export async function runStateToolsCli(command: 'rebuild-state' | 'verify-state'
       } else {
         divergences += await verifyPartition(definition, KafkaPartitionLog.reader(kafka, options), topics.events(config.namespace, context), progress);
       }
-      before += await eventsIn(kafka, topics.events(config.namespace, context), partition);
+      before += partitionEnds[partition];
     }
   }
   bar.render(total, total);
@@ -107,33 +108,17 @@ async function verifyPartition(
   return problems.length;
 }
 
-async function partitionCount(kafka: Kafka, config: AppConfig, context: Context): Promise<number> {
+/** Partition count and end offsets of the contexts' event topics, in one admin round trip each. */
+async function eventTopics(kafka: Kafka, config: AppConfig, contexts: readonly Context[]): Promise<Map<Context, number[]>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topics.events(config.namespace, context)] });
-    return metadata.topics[0].partitions.length;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function eventCount(kafka: Kafka, config: AppConfig, contexts: readonly Context[]): Promise<number> {
-  let total = 0;
-  for (const context of contexts) {
-    const admin = kafka.admin();
-    await admin.connect();
-    total += (await admin.fetchTopicOffsets(topics.events(config.namespace, context))).reduce((sum, p) => sum + Number(p.high), 0);
-    await admin.disconnect();
-  }
-  return total;
-}
-
-async function eventsIn(kafka: Kafka, topic: string, partition: number): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition)?.high ?? 0);
+    const ends = new Map<Context, number[]>();
+    for (const context of contexts) {
+      const offsets = await admin.fetchTopicOffsets(topics.events(config.namespace, context));
+      ends.set(context, offsets.sort((a, b) => a.partition - b.partition).map((p) => Number(p.high)));
+    }
+    return ends;
   } finally {
     await admin.disconnect();
   }

@@ -181,16 +181,8 @@ export class PartitionProcessor {
       onProgress: this.options.onRebuildProgress,
     });
     const folding = Date.now() - started;
-    // Every bucket is written whole as a snapshot (binary, 36 bytes an outcome, restored ~5× faster
-    // than per-commit records); the per-commit records it replaces are tombstoned.
-    const snapshots: OutcomeSnapshot[] = [];
-    for (const bucket of this.outcomes.starts()) {
-      const chunks = this.outcomes.seal(bucket).map((data, i) => ({ key: outcomeSnapshotKey(bucket, i), bucket, data }));
-      snapshots.push(...chunks);
-      this.snapshotKeys.set(bucket, chunks.map((c) => c.key));
-      this.forget.push(...(this.outcomeKeys.get(bucket) ?? []));
-      this.outcomeKeys.delete(bucket);
-    }
+    // Every bucket, the current one too, is written whole as a snapshot.
+    const snapshots = this.seal(this.outcomes.starts());
     const records = [...folded.aggregates.values()];
     const commits = Math.max(Math.ceil(records.length / REBUILD_RECORDS_PER_COMMIT), Math.ceil(snapshots.length / REBUILD_SNAPSHOTS_PER_COMMIT), this.forget.length > 0 ? 1 : 0);
     for (let k = 0; k < commits; k += 1) {
@@ -231,7 +223,8 @@ export class PartitionProcessor {
       this.outcomeKeys.delete(start);
       this.snapshotKeys.delete(start);
     }
-    const snapshots = this.sealPastBuckets(nowMs);
+    // Buckets whose time is past take no more outcomes: sealed once, with this commit.
+    const snapshots = this.seal(this.outcomes.unsealed(nowMs));
 
     for (const incoming of batch) {
       const command = incoming.envelope;
@@ -377,16 +370,16 @@ export class PartitionProcessor {
   }
 
   /**
-   * Buckets whose time is past are written whole as binary snapshots, and their per-commit records
-   * are tombstoned: a restore then reads a few MB per bucket instead of one record per commit (~5×
-   * faster for the same outcomes; docs/benchmarks.md).
+   * Writes buckets whole as binary snapshots (36 bytes an outcome) and tombstones their per-commit
+   * records: a restore then reads a few MB per bucket instead of one record per commit (~5× faster
+   * for the same outcomes; docs/benchmarks.md). A bucket sealed again (a rebuild) keeps its keys.
    */
-  private sealPastBuckets(nowMs: number): OutcomeSnapshot[] {
+  private seal(buckets: readonly number[]): OutcomeSnapshot[] {
     const snapshots: OutcomeSnapshot[] = [];
-    for (const bucket of this.outcomes.unsealed(nowMs)) {
+    for (const bucket of buckets) {
       const chunks = this.outcomes.seal(bucket).map((data, i) => ({ key: outcomeSnapshotKey(bucket, i), bucket, data }));
       snapshots.push(...chunks);
-      this.keysIn(this.snapshotKeys, bucket).push(...chunks.map((c) => c.key));
+      this.snapshotKeys.set(bucket, chunks.map((c) => c.key));
       this.forget.push(...(this.outcomeKeys.get(bucket) ?? []));
       this.outcomeKeys.delete(bucket);
     }
