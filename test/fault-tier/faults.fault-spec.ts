@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { partitionOf } from './support/command-ledger';
+import { partitionOf } from '@es/testing';
 import { PARTITIONS, problems, results, runFaultScenario, writeSummary } from './support/fault-scenario';
 import { ADMIN_TOKEN, KafkaInfra, PostgresInfra, kafkaClient, scratchDir, startCluster, startPostgres, startSingleBroker } from './support/system-under-test';
 
@@ -162,8 +162,8 @@ describe('fault tier', () => {
           name: 'e: malformed command + event',
           kafka,
           postgres,
-          // Without an operator at hand the projection records the poison event and goes on.
-          env: { PROJECTION_DEAD_LETTER_POLICY: 'skip' },
+          // Without an operator at hand the projection and the saga record the poison event and go on.
+          env: { PROJECTION_DEAD_LETTER_POLICY: 'skip', SAGA_DEAD_LETTER_POLICY: 'skip' },
           expectMalformed: 1,
           async inject({ namespace }) {
             const producer = kafkaClient(kafka.brokers).producer({ allowAutoTopicCreation: false });
@@ -192,13 +192,18 @@ describe('fault tier', () => {
             };
           },
           async verify({ sut }) {
-            const res = await fetch(`${sut.queryApi}/projections/dead-letters?projection=orders`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-            const body = (await res.json()) as { partition: number; offset: number | string; status: string }[];
-            const letters = Array.isArray(body) ? body : [];
-            const found = letters.filter((l) => l.partition === poison?.partition && String(l.offset) === poison?.offset);
-            return found.length === 1 && found[0].status === 'SKIPPED'
-              ? []
-              : [`the garbage event ${JSON.stringify(poison)} is not one SKIPPED dead letter of the orders projection: ${res.status} ${JSON.stringify(body).slice(0, 500)}`];
+            // The orders projection and the fulfillment saga each record it once, as SKIPPED.
+            const problems: string[] = [];
+            for (const owner of ['orders', 'fulfillment-saga']) {
+              const res = await fetch(`${sut.queryApi}/projections/dead-letters?projection=${owner}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+              const body = (await res.json()) as { partition: number; offset: number | string; status: string }[];
+              const letters = Array.isArray(body) ? body : [];
+              const found = letters.filter((l) => l.partition === poison?.partition && String(l.offset) === poison?.offset);
+              if (found.length !== 1 || found[0].status !== 'SKIPPED') {
+                problems.push(`the garbage event ${JSON.stringify(poison)} is not one SKIPPED dead letter of ${owner}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+              }
+            }
+            return problems;
           },
         });
         expectHealthy(result);

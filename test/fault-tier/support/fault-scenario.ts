@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomNamespace } from '@es/testing';
-import { CommandLedger, keysCoveringPartitions } from './command-ledger';
+import { keysCoveringPartitions, randomNamespace } from '@es/testing';
+import { CommandLedger } from './command-ledger';
 import { KafkaInfra, PostgresInfra, SystemUnderTest, ADMIN_TOKEN, kafkaClient } from './system-under-test';
 import { auditTopics, compareReadModels, Audit } from './topic-audit';
 import { measureRecovery, recoveryTargets, runLoad } from './workload';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CommandLedger, LedgerEntry, partitionOf } from './command-ledger';
+import { partitionOf } from '@es/testing';
+import { CommandLedger, LedgerEntry } from './command-ledger';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

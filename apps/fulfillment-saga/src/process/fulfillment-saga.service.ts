@@ -1,9 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
 import { groups, KAFKA, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@es/kafka';
+import { readSagaSettings, SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
 
 /**
  * The fulfillment process manager. It keeps no state of its own: each reaction is a pure function
@@ -22,6 +24,8 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   private readonly lag;
   private readonly poison;
   private readonly metrics: Metrics;
+  private readonly deadLetters: SagaDeadLetters;
+  private readonly settings = readSagaSettings();
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -32,7 +36,8 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   ) {
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
-    this.poison = metrics.counter('es_saga_skipped_events_total', 'Events the fulfillment process could not decode or react to (skipped)', ['topic']);
+    this.poison = metrics.counter('es_saga_poison_events_total', 'Records the fulfillment process could not decode or react to (after its attempts)', ['topic']);
+    this.deadLetters = new SagaDeadLetters({ config, settings: this.settings, logger, metrics, consumer: () => this.consumer?.current });
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
 
@@ -59,12 +64,14 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     });
     this.consumer = consumer;
     this.health.register(consumer.health());
+    this.health.register(this.deadLetters.health());
     await consumer.start();
     this.health.register({ name: 'saga-consumer', check: async () => ({ ok: this.assignment !== undefined, detail: this.assignment ?? 'joining' }) });
   }
 
   private async forgetAssignment(): Promise<void> {
     this.assignment = undefined;
+    this.deadLetters.forget();
     const producers = [...this.producers.values()];
     this.producers.clear();
     await Promise.all(producers.map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
@@ -73,6 +80,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   private async consume(consumer: Consumer, groupId: string, inputs: string[]): Promise<void> {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assignment = payload.memberAssignment;
+      this.deadLetters.forget(payload.memberAssignment);
       for (const [key, producer] of this.producers) {
         const [topic, partition] = splitKey(key);
         if (!(payload.memberAssignment[topic] ?? []).includes(partition)) {
@@ -89,40 +97,38 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
       partitionsConsumedConcurrently: this.config.topics.partitions * inputs.length,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        // Held at a dead letter: a batch fetched before the pause must not slip past the record.
+        if (this.deadLetters.isStopped(batch.topic, batch.partition)) return;
         const key = `${batch.topic}#${batch.partition}`;
         const producer = await this.producerFor(key, batch.topic, batch.partition);
         const envelopes: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[] = [];
+        // Offset of a record the partition stops at (dead letter, policy stop): committed up to it.
+        let stopAt: number | undefined;
         for (const message of batch.messages) {
-          let event: StoredEvent;
-          let planned: PlannedCommand[];
-          try {
-            event = deserializeEvent({ value: message.value, topic: batch.topic, partition: batch.partition, offset: message.offset });
-            planned = fulfillmentReactions({ type: event.type, data: event.payload, aggregateId: event.aggregateId, version: event.version });
-          } catch (error) {
-            // A record the process cannot react to must not stall it: rethrowing would redeliver it
-            // forever and leave every later order of the partition PENDING. It is skipped, logged at
-            // error and counted; the projectors dead-letter the same record with its payload.
+          if (!isRunning() || isStale()) return;
+          const reaction = await this.react(batch.topic, batch.partition, message, heartbeat);
+          if ('poison' in reaction) {
             this.poison.inc({ topic: batch.topic });
-            this.logger.event('error', 'skipping an event the fulfillment process cannot react to', {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              error: (error as Error).message,
-            });
+            if ((await this.deadLetters.open(reaction.poison)) === 'stop') {
+              stopAt = Number(message.offset);
+              break;
+            }
             continue;
           }
-          for (const command of planned) {
-            envelopes.push({ topic: topics.commands(this.config.namespace, command.context), messages: [this.toMessage(command, event)] });
+          for (const command of reaction.planned) {
+            envelopes.push({ topic: topics.commands(this.config.namespace, command.context), messages: [this.toMessage(command, reaction.event)] });
             this.reactions.inc({ type: command.command.type });
           }
         }
-        const last = batch.messages[batch.messages.length - 1].offset;
+        const last = stopAt === undefined ? Number(batch.messages[batch.messages.length - 1].offset) : stopAt - 1;
+        if (stopAt !== undefined) consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+        if (last < Number(batch.messages[0].offset)) return; // stopped at the batch's first record: nothing to commit
         const tx = await producer.transaction();
         try {
           if (envelopes.length > 0) await tx.sendBatch({ acks: -1, topicMessages: mergeByTopic(envelopes) });
           await tx.sendOffsets({
             consumerGroupId: groupId,
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }] }],
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(last + 1) }] }],
           });
           await tx.commit();
         } catch (error) {
@@ -131,15 +137,51 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
           await producer.disconnect().catch(() => undefined);
           throw error;
         }
-        resolveOffset(last);
+        await this.deadLetters.committed(batch.topic, batch.partition, last);
+        resolveOffset(String(last));
         this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         await heartbeat();
       },
     });
   }
 
+  /**
+   * Decodes one record and plans its commands, with `maxAttempts` tries and back-off between them.
+   * A record that still fails is poison: a malformed event must not stall the partition silently
+   * (every later order of it would stay PENDING), so it becomes a dead letter.
+   */
+  private async react(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ event: StoredEvent; planned: PlannedCommand[] } | { poison: PoisonRecord }> {
+    let lastError: Error | undefined;
+    for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
+      if (attempt > 1) {
+        await sleep(Math.min(2000, 100 * 2 ** (attempt - 2)));
+        await heartbeat();
+      }
+      try {
+        const event = deserializeEvent({ value: message.value, topic, partition, offset: message.offset });
+        return { event, planned: fulfillmentReactions({ type: event.type, data: event.payload, aggregateId: event.aggregateId, version: event.version }) };
+      } catch (error) {
+        lastError = error as Error;
+      }
+    }
+    let payload: unknown = message.value?.toString('utf8') ?? null;
+    try {
+      payload = JSON.parse(String(payload));
+    } catch {
+      /* keep the text */
+    }
+    const eventType = message.headers?.type ? String(message.headers.type) : ((payload as { type?: unknown } | null)?.type as string | undefined) ?? null;
+    return { poison: { topic, partition, offset: Number(message.offset), eventType: typeof eventType === 'string' ? eventType : null, error: lastError?.message ?? 'unknown error', payload } };
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
+    await this.deadLetters.close();
     await Promise.all([...this.producers.values()].map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
   }
 
@@ -175,11 +217,6 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     }
     return producer;
   }
-}
-
-function splitKey(key: string): [string, number] {
-  const i = key.lastIndexOf('#');
-  return [key.slice(0, i), Number(key.slice(i + 1))];
 }
 
 function mergeByTopic(batches: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[]) {

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '@es/domain';
 import { groups, KAFKA_ADMIN, topics } from '@es/kafka';
 import {
   isProjectionName,
+  PROCESS_DEAD_LETTER_OWNERS,
   PROJECTION_NAMES,
   PROJECTIONS,
   ProjectionMetaRepository,
@@ -102,7 +103,10 @@ export class ProjectionStatusService {
   }
 
   async deadLetters(name?: string): Promise<DeadLetterRow[]> {
-    if (name !== undefined && !isProjectionName(name)) throw new NotFoundError(`unknown projection ${name}`);
+    // The fulfillment saga's dead letters are listed here too, under its own name.
+    if (name !== undefined && !isProjectionName(name) && !(PROCESS_DEAD_LETTER_OWNERS as readonly string[]).includes(name)) {
+      throw new NotFoundError(`unknown projection or process ${name}`);
+    }
     return this.meta.deadLettersOf(this.pool, name);
   }
 

@@ -34,6 +34,14 @@ export interface DeadLetterRow {
 }
 
 /**
+ * Processes whose dead letters share the projections' table (same listing, same admin retry/skip).
+ * They have no versions: their rows carry version 1.
+ */
+export const PROCESS_DEAD_LETTER_OWNERS = ['fulfillment-saga'] as const;
+export type ProcessDeadLetterOwner = (typeof PROCESS_DEAD_LETTER_OWNERS)[number];
+const PROCESS_VERSION = 1;
+
+/**
  * Projection bookkeeping in `<ns>_meta`: which version is live, the checkpoints (written in the
  * read-model batch's transaction) and dead letters. Shared by the projectors and the query API so
  * that both agree on every statement.
@@ -209,6 +217,43 @@ export class ProjectionMetaRepository {
       [id],
     );
     return rows[0].marked === 1;
+  }
+
+  /**
+   * A process (not a projection: the fulfillment saga) records a poison event. Its position lives in
+   * Kafka, not in a checkpoint row, so after a restart it meets the same record again: an operator's
+   * SKIPPED answer is kept then (the caller passes over the record), anything else becomes `status`.
+   */
+  async openProcessDeadLetter(
+    sql: Sql,
+    entry: { owner: string; topic: string; partition: number; offset: number; eventType: string | null; error: string; payload: unknown; attempts: number; status: 'PENDING' | 'SKIPPED' },
+  ): Promise<{ id: number; status: DeadLetterStatus }> {
+    const { rows } = await sql.query(
+      `INSERT INTO ${this.deadLetters} AS dl (projection, version, topic, partition, "offset", event_type, error, payload, attempts, status)
+       VALUES ($1, ${PROCESS_VERSION}, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (projection, version, topic, partition, "offset") DO UPDATE SET
+         error = EXCLUDED.error, attempts = dl.attempts + EXCLUDED.attempts,
+         status = CASE WHEN dl.status = 'SKIPPED' THEN dl.status ELSE EXCLUDED.status END,
+         resolved_at = CASE WHEN dl.status = 'SKIPPED' THEN dl.resolved_at ELSE NULL END
+       RETURNING id, status`,
+      [
+        entry.owner,
+        entry.topic,
+        entry.partition,
+        entry.offset,
+        entry.eventType === null ? null : storable(entry.eventType),
+        storable(entry.error),
+        JSON.stringify(storable(entry.payload ?? null)),
+        entry.attempts,
+        entry.status,
+      ],
+    );
+    return { id: Number(rows[0].id), status: rows[0].status };
+  }
+
+  /** A process's retried record went through. */
+  async resolveProcessRetried(sql: Sql, owner: string, topic: string, partition: number, upTo: number): Promise<void> {
+    await this.resolveRetried(sql, owner, PROCESS_VERSION, topic, partition, upTo);
   }
 
   /** A retried event went through: its dead letter is resolved in the batch's transaction. */
