@@ -21,30 +21,41 @@ function placedWithBadLines(orderId: string): string {
   });
 }
 
+/** A processor, a saga (with `sagaEnv`) and a query API on a fresh namespace, for one describe block. */
+function sagaStack(prefix: string, partitions: number, sagaEnv: Record<string, string>) {
+  const harness = new WriteSideHarness(randomNamespace(prefix), partitions);
+  const apps: AppProcess[] = [];
+  const stack = {
+    harness,
+    saga: undefined as unknown as AppProcess,
+    api: undefined as unknown as AppProcess,
+    startSaga: async () => {
+      stack.saga = await startApp('fulfillment-saga', { ...harness.env, ...sagaEnv });
+      apps.push(stack.saga);
+    },
+    admin: (path: string, method = 'POST') => fetch(`${stack.api.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    sagaLetters: async () => (await (await stack.admin('/projections/dead-letters?projection=fulfillment-saga', 'GET')).json()) as any[],
+  };
+  beforeAll(async () => {
+    await harness.start();
+    apps.push(await startApp('command-processor', harness.env));
+    await stack.startSaga();
+    stack.api = await startApp('query-api', { ...harness.env, ADMIN_TOKEN });
+    apps.push(stack.api);
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.stop().catch(() => undefined)));
+    await harness.stop();
+  });
+  return stack;
+}
+
 describe('the fulfillment process and poison events', () => {
   describe('policy stop (default)', () => {
-    const harness = new WriteSideHarness(randomNamespace('tsp'), 2);
-    const apps: AppProcess[] = [];
-    let saga: AppProcess;
-    let api: AppProcess;
-
-    beforeAll(async () => {
-      await harness.start();
-      apps.push(await startApp('command-processor', harness.env));
-      saga = await startApp('fulfillment-saga', { ...harness.env, SAGA_MAX_ATTEMPTS: '2' });
-      api = await startApp('query-api', { ...harness.env, ADMIN_TOKEN });
-      apps.push(saga, api);
-    });
-
-    afterAll(async () => {
-      await Promise.all(apps.map((a) => a.stop().catch(() => undefined)));
-      await harness.stop();
-    });
-
-    const admin = (path: string, method = 'POST') => fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    const sagaLetters = async () => (await (await admin('/projections/dead-letters?projection=fulfillment-saga', 'GET')).json()) as any[];
+    const stack = sagaStack('tsp', 2, { SAGA_MAX_ATTEMPTS: '2' });
+    const { harness, admin, sagaLetters } = stack;
     const sagaHealth = async () => {
-      const res = await fetch(`${saga.url}/health`);
+      const res = await fetch(`${stack.saga.url}/health`);
       return { status: res.status, body: (await res.json()) as any };
     };
     const onPartition = (p: number) => {
@@ -122,10 +133,9 @@ describe('the fulfillment process and poison events', () => {
       const letter = await waitFor(async () => (await sagaLetters()).find((l) => l.offset === Number(sent.baseOffset) && l.status === 'PENDING'), {
         what: 'the second saga dead letter',
       });
-      await saga.stop();
+      await stack.saga.stop();
       expect((await admin(`/projections/dead-letters/${letter.id}/skip`)).status).toBe(202);
-      saga = await startApp('fulfillment-saga', { ...harness.env, SAGA_MAX_ATTEMPTS: '2' });
-      apps.push(saga);
+      await stack.startSaga();
       const orderId = await harness.placeOrder([{ sku: 'AFTER-POISON', quantity: 1 }], onPartition(0));
       await waitFor(async () => confirmed(await orderEvents(), orderId), { timeoutMs: 60000, intervalMs: 500, what: 'an order behind the record to be confirmed' });
       expect((await sagaHealth()).status).toBe(200);
@@ -134,23 +144,8 @@ describe('the fulfillment process and poison events', () => {
   });
 
   describe('policy skip', () => {
-    const harness = new WriteSideHarness(randomNamespace('tsk'), 1);
-    const apps: AppProcess[] = [];
-    let saga: AppProcess;
-    let api: AppProcess;
-
-    beforeAll(async () => {
-      await harness.start();
-      apps.push(await startApp('command-processor', harness.env));
-      saga = await startApp('fulfillment-saga', { ...harness.env, SAGA_DEAD_LETTER_POLICY: 'skip', SAGA_MAX_ATTEMPTS: '1' });
-      api = await startApp('query-api', { ...harness.env, ADMIN_TOKEN });
-      apps.push(saga, api);
-    });
-
-    afterAll(async () => {
-      await Promise.all(apps.map((a) => a.stop()));
-      await harness.stop();
-    });
+    const stack = sagaStack('tsk', 1, { SAGA_DEAD_LETTER_POLICY: 'skip', SAGA_MAX_ATTEMPTS: '1' });
+    const { harness } = stack;
 
     it('records an undecodable event and an OrderPlaced whose lines are not a list as SKIPPED; the orders behind them are decided', async () => {
       await harness.registerProduct('AFTER-POISON', 5);
@@ -173,10 +168,10 @@ describe('the fulfillment process and poison events', () => {
         { timeoutMs: 60000, intervalMs: 500, what: 'the order behind the poison events to be confirmed' },
       );
 
-      const metrics = await (await fetch(`${saga.url}/metrics`)).text();
+      const metrics = await (await fetch(`${stack.saga.url}/metrics`)).text();
       expect(metrics).toMatch(new RegExp(`es_saga_dead_letters_total\\{topic="${harness.namespace}\\.orders\\.events",action="skipped"[^}]*\\} 2`));
-      expect((await fetch(`${saga.url}/health`)).status).toBe(200);
-      const letters = (await (await fetch(`${api.url}/projections/dead-letters?projection=fulfillment-saga`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as any[];
+      expect((await fetch(`${stack.saga.url}/health`)).status).toBe(200);
+      const letters = await stack.sagaLetters();
       expect(letters.map((l) => [l.status, l.eventType])).toEqual([
         ['SKIPPED', null],
         ['SKIPPED', 'OrderPlaced'],

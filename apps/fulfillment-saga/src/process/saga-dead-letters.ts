@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { EnvReader, type AppConfig, type HealthIndicator, type JsonLogger, type Metrics } from '@es/common';
-import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type ProcessDeadLetterOwner } from '@es/read-models';
+import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type DeadLetterEntry, type ProcessDeadLetterOwner } from '@es/read-models';
 
 export type SagaDeadLetterPolicy = 'stop' | 'skip';
 
@@ -25,14 +25,7 @@ export function readSagaSettings(env: NodeJS.ProcessEnv = process.env): SagaSett
 
 export const SAGA_DEAD_LETTER_OWNER: ProcessDeadLetterOwner = 'fulfillment-saga';
 
-export interface PoisonRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly eventType: string | null;
-  readonly error: string;
-  readonly payload: unknown;
-}
+export type PoisonRecord = Pick<DeadLetterEntry, 'topic' | 'partition' | 'offset' | 'eventType' | 'error' | 'payload'>;
 
 interface Stopped extends PoisonRecord {
   /** Unset while the dead letter could not be written yet (PostgreSQL down): the poller keeps trying. */

@@ -18,8 +18,8 @@ export interface CheckpointRow {
 
 export type DeadLetterStatus = 'PENDING' | 'RETRYING' | 'SKIPPED' | 'RESOLVED';
 
-export interface DeadLetterRow {
-  readonly id: number;
+/** What a projection or process records about a poison record. */
+export interface DeadLetterEntry {
   readonly projection: string;
   readonly version: number;
   readonly topic: string;
@@ -28,8 +28,12 @@ export interface DeadLetterRow {
   readonly eventType: string | null;
   readonly error: string;
   readonly payload: unknown;
-  readonly status: DeadLetterStatus;
   readonly attempts: number;
+  readonly status: DeadLetterStatus;
+}
+
+export interface DeadLetterRow extends DeadLetterEntry {
+  readonly id: number;
   readonly createdAt: string;
 }
 
@@ -147,17 +151,23 @@ export class ProjectionMetaRepository {
     await sql.query(`DELETE FROM ${this.deadLetters} WHERE projection = $1 AND version = $2`, [name, version]);
   }
 
-  async recordDeadLetter(
-    sql: Sql,
-    entry: { projection: string; version: number; topic: string; partition: number; offset: number; eventType: string | null; error: string; payload: unknown; attempts: number; status: DeadLetterStatus },
-  ): Promise<number> {
+  async recordDeadLetter(sql: Sql, entry: DeadLetterEntry): Promise<number> {
+    return (await this.upsertDeadLetter(sql, entry, false)).id;
+  }
+
+  /**
+   * Inserts a dead letter, or updates the one at the same position (more attempts, the new error and
+   * status). `keepSkipped`: an operator's SKIPPED answer stays (see openProcessDeadLetter).
+   */
+  private async upsertDeadLetter(sql: Sql, entry: DeadLetterEntry, keepSkipped: boolean): Promise<{ id: number; status: DeadLetterStatus }> {
+    const kept = (column: string, value: string) => (keepSkipped ? `CASE WHEN dl.status = 'SKIPPED' THEN dl.${column} ELSE ${value} END` : value);
     const { rows } = await sql.query(
-      `INSERT INTO ${this.deadLetters} (projection, version, topic, partition, "offset", event_type, error, payload, attempts, status)
+      `INSERT INTO ${this.deadLetters} AS dl (projection, version, topic, partition, "offset", event_type, error, payload, attempts, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (projection, version, topic, partition, "offset") DO UPDATE SET
-         error = EXCLUDED.error, attempts = ${this.deadLetters}.attempts + EXCLUDED.attempts, status = EXCLUDED.status,
-         resolved_at = NULL
-       RETURNING id`,
+         error = EXCLUDED.error, attempts = dl.attempts + EXCLUDED.attempts, status = ${kept('status', 'EXCLUDED.status')},
+         resolved_at = ${kept('resolved_at', 'NULL')}
+       RETURNING id, status`,
       [
         entry.projection,
         entry.version,
@@ -171,7 +181,7 @@ export class ProjectionMetaRepository {
         entry.status,
       ],
     );
-    return Number(rows[0].id);
+    return { id: Number(rows[0].id), status: rows[0].status };
   }
 
   async deadLettersOf(sql: Sql, name?: string, version?: number): Promise<DeadLetterRow[]> {
@@ -226,29 +236,10 @@ export class ProjectionMetaRepository {
    */
   async openProcessDeadLetter(
     sql: Sql,
-    entry: { owner: string; topic: string; partition: number; offset: number; eventType: string | null; error: string; payload: unknown; attempts: number; status: 'PENDING' | 'SKIPPED' },
+    entry: Omit<DeadLetterEntry, 'projection' | 'version' | 'status'> & { owner: ProcessDeadLetterOwner; status: 'PENDING' | 'SKIPPED' },
   ): Promise<{ id: number; status: DeadLetterStatus }> {
-    const { rows } = await sql.query(
-      `INSERT INTO ${this.deadLetters} AS dl (projection, version, topic, partition, "offset", event_type, error, payload, attempts, status)
-       VALUES ($1, ${PROCESS_VERSION}, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (projection, version, topic, partition, "offset") DO UPDATE SET
-         error = EXCLUDED.error, attempts = dl.attempts + EXCLUDED.attempts,
-         status = CASE WHEN dl.status = 'SKIPPED' THEN dl.status ELSE EXCLUDED.status END,
-         resolved_at = CASE WHEN dl.status = 'SKIPPED' THEN dl.resolved_at ELSE NULL END
-       RETURNING id, status`,
-      [
-        entry.owner,
-        entry.topic,
-        entry.partition,
-        entry.offset,
-        entry.eventType === null ? null : storable(entry.eventType),
-        storable(entry.error),
-        JSON.stringify(storable(entry.payload ?? null)),
-        entry.attempts,
-        entry.status,
-      ],
-    );
-    return { id: Number(rows[0].id), status: rows[0].status };
+    const { owner, ...rest } = entry;
+    return this.upsertDeadLetter(sql, { ...rest, projection: owner, version: PROCESS_VERSION }, true);
   }
 
   /** A process's retried record went through. */
