@@ -6,6 +6,7 @@ export * from './metrics/metrics';
 export * from './health/health-check';
 export * from './http/problem';
 export * from './http/problem.filter';
+export * from './http/service-errors';
 export * from './common.module';
 export * from './bootstrap';
 export * from './tokens';

@@ -1,7 +1,8 @@
 // Public surface of @es/domain. The testing helpers (src/testing) are deliberately not exported here:
 // they depend on Jest and must never end up in an app bundle.
 
-export type { Command, CommandMetadata, CommandPayload, DomainEvent, BoundedContext } from './shared/message';
+export type { Command, CommandIssuer, CommandMetadata, CommandPayload, DomainEvent, BoundedContext } from './shared/message';
+export { BOUNDED_CONTEXT_NAMES, isBoundedContext } from './shared/message';
 export { fold, type Decider } from './shared/decider';
 export {
   assertExpectedVersion,
@@ -16,9 +17,6 @@ export {
   DomainError,
   fromErrorPayload,
   IdempotencyMismatchError,
-  TimeoutError,
-  UnauthorizedError,
-  UnavailableError,
   isDomainError,
   isErrorPayload,
   NotFoundError,
@@ -36,6 +34,7 @@ export {
   INVENTORY_CONTEXT,
   isProductCommandType,
   PRODUCT_AGGREGATE_TYPE,
+  PRODUCT_COMMAND_ISSUERS,
   PRODUCT_COMMAND_TYPES,
   productAggregateIdOf,
   type CommitStock,
@@ -48,6 +47,7 @@ export {
 } from './inventory/product.commands';
 export {
   isProductEventType,
+  PRODUCT_EVENT_SCHEMA_VERSIONS,
   PRODUCT_EVENT_TYPES,
   type ProductEvent,
   type ProductEventType,
@@ -66,6 +66,7 @@ export {
   isOrderCommandType,
   MAX_ORDER_LINES,
   ORDER_AGGREGATE_TYPE,
+  ORDER_COMMAND_ISSUERS,
   ORDER_COMMAND_TYPES,
   orderAggregateIdOf,
   ORDERS_CONTEXT,
@@ -82,6 +83,7 @@ export {
 } from './orders/order.commands';
 export {
   isOrderEventType,
+  ORDER_EVENT_SCHEMA_VERSIONS,
   ORDER_EVENT_TYPES,
   type OrderCancelled,
   type OrderConfirmed,
@@ -118,7 +120,13 @@ export {
 
 export {
   BOUNDED_CONTEXTS,
+  CLIENT_COMMAND_TYPES,
+  contextOfCommandType,
   inventoryContext,
   ordersContext,
   type BoundedContextDefinition,
+  type ClientCommandPayload,
+  type ClientCommandType,
+  type DomainCommand,
+  type DomainCommandType,
 } from './bounded-contexts.constants';

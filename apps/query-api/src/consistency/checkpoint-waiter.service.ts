@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
-import { APP_CONFIG, AppConfig, JsonLogger } from '@es/common';
-import { UnavailableError } from '@es/domain';
+import { APP_CONFIG, AppConfig, JsonLogger, UnavailableError } from '@es/common';
 import type { Position } from '@es/event-store';
 import { topics } from '@es/kafka';
 import { checkpointChannel, metaSchema, PROJECTIONS } from '@es/read-models';
