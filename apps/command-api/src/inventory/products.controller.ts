@@ -8,6 +8,7 @@ import { CommandOptionsFromHeaders } from '../http/command-options.decorator';
 import { ProductCommandResponseDto } from './dto/product-command-response.dto';
 import { ReceiveStockDto } from './dto/receive-stock.dto';
 import { RegisterProductDto } from './dto/register-product.dto';
+import { RenameProductDto } from './dto/rename-product.dto';
 import { SkuParamDto } from './dto/sku-param.dto';
 
 /**
@@ -46,6 +47,22 @@ export class ProductsController {
     @CommandOptionsFromHeaders() options: CommandOptions,
   ): Promise<ProductCommandResponseDto> {
     const { version, position } = await this.commands.send({ type: 'ReceiveStock', data: { sku, quantity: body.quantity } }, options);
+    return { sku, version, position };
+  }
+
+  @Post(':sku/rename')
+  @SendsCommand('RenameProduct')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Rename a product (renaming to its current name changes nothing)' })
+  @ApiBody({ type: RenameProductDto })
+  @ApiOkResponse({ type: ProductCommandResponseDto })
+  @ApiProblemResponses(400, 404, 412, 413, 415, 422, 503, 504)
+  async rename(
+    @Param() { sku }: SkuParamDto,
+    @Body() body: RenameProductDto,
+    @CommandOptionsFromHeaders() options: CommandOptions,
+  ): Promise<ProductCommandResponseDto> {
+    const { version, position } = await this.commands.send({ type: 'RenameProduct', data: { sku, name: body.name } }, options);
     return { sku, version, position };
   }
 }

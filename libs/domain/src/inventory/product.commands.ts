@@ -5,6 +5,9 @@ export const PRODUCT_AGGREGATE_TYPE = 'Product';
 
 export type RegisterProduct = Command<'RegisterProduct', { readonly sku: string; readonly name: string }>;
 
+/** Renames a registered product; the sku (its identity) never changes. */
+export type RenameProduct = Command<'RenameProduct', { readonly sku: string; readonly name: string }>;
+
 export type ReceiveStock = Command<'ReceiveStock', { readonly sku: string; readonly quantity: number }>;
 
 export type ReserveStock = Command<
@@ -16,7 +19,7 @@ export type ReleaseStock = Command<'ReleaseStock', { readonly sku: string; reado
 
 export type CommitStock = Command<'CommitStock', { readonly sku: string; readonly orderId: string }>;
 
-export type ProductCommand = RegisterProduct | ReceiveStock | ReserveStock | ReleaseStock | CommitStock;
+export type ProductCommand = RegisterProduct | RenameProduct | ReceiveStock | ReserveStock | ReleaseStock | CommitStock;
 
 export type ProductCommandType = ProductCommand['type'];
 
@@ -24,6 +27,7 @@ export type ProductCommandType = ProductCommand['type'];
 // who issues the command (a `client` command needs an endpoint in the command API).
 export const PRODUCT_COMMAND_ISSUERS = Object.freeze({
   RegisterProduct: 'client',
+  RenameProduct: 'client',
   ReceiveStock: 'client',
   ReserveStock: 'process',
   ReleaseStock: 'process',

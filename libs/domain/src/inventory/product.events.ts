@@ -2,6 +2,8 @@ import type { DomainEvent } from '../shared/message';
 
 export type ProductRegistered = DomainEvent<'ProductRegistered', { readonly sku: string; readonly name: string }>;
 
+export type ProductRenamed = DomainEvent<'ProductRenamed', { readonly sku: string; readonly name: string }>;
+
 export type StockReceived = DomainEvent<'StockReceived', { readonly sku: string; readonly quantity: number }>;
 
 export type StockReserved = DomainEvent<
@@ -39,6 +41,7 @@ export type StockCommitted = DomainEvent<
 
 export type ProductEvent =
   | ProductRegistered
+  | ProductRenamed
   | StockReceived
   | StockReserved
   | StockReservationRejected
@@ -54,6 +57,7 @@ export type ProductEventType = ProductEvent['type'];
  */
 export const PRODUCT_EVENT_SCHEMA_VERSIONS: Readonly<Record<ProductEventType, number>> = Object.freeze({
   ProductRegistered: 1,
+  ProductRenamed: 1,
   StockReceived: 1,
   StockReserved: 1,
   StockReservationRejected: 1,

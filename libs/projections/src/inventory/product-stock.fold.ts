@@ -42,6 +42,7 @@ export const stockReservationRejected: FoldStep<ProductStockRow, Data<StockReser
 /** Every product event, each with its fold (or `ignore`): a new event without one fails the build. */
 export const productStockFolds: FoldTable<ProductEvent, ProductStockRow> = {
   ProductRegistered: productRegistered,
+  ProductRenamed: (state, event) => change(state, event, () => ({ name: event.payload.name })),
   StockReceived: stockReceived,
   StockReserved: stockReserved,
   StockReservationRejected: stockReservationRejected,
