@@ -98,4 +98,11 @@ describe('a projection configured to skip poison events', () => {
     const health = await fetch(`${projector.url}/health`);
     expect(health.status).toBe(200);
   });
+
+  it('does not skip an event type its fold table does not name silently: it is a dead letter (here recorded as skipped)', async () => {
+    await fx.appender.append([log.productRegistered('k2'), log.event('inventory', 'k2', 'ProductTeleported', { sku: 'k2' }), log.stockReceived('k2', 4)]);
+    await waitFor(async () => ((await fx.products(1)) as any).k2?.onHand === 4, { what: 'the event after the unknown one' });
+    const { rows } = await fx.pool.query(`SELECT status, event_type, error FROM "${fx.ns}_meta".projection_dead_letters WHERE event_type = 'ProductTeleported'`);
+    expect(rows).toEqual([{ status: 'SKIPPED', event_type: 'ProductTeleported', error: expect.stringContaining('no fold for event type ProductTeleported') }]);
+  });
 });

@@ -110,4 +110,22 @@ describe('an order placed through the command API', () => {
     expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(6);
     expect(product.available).toBe(0);
   });
+
+  it('renames a product: the new name is in the product read model at the returned position, the stock untouched', async () => {
+    await command('/products', { sku: 'SYS-RENAME', name: 'Old name' });
+    await command('/products/SYS-RENAME/stock', { quantity: 7 });
+    const renamed = await command('/products/SYS-RENAME/rename', { name: 'New name' });
+    const seen = await query('/products/SYS-RENAME', renamed.body.position);
+    const again = await command('/products/SYS-RENAME/rename', { name: 'New name' });
+    const unknown = await command('/products/SYS-NOPE/rename', { name: 'Anything' });
+    const invalid = await command('/products/SYS-RENAME/rename', { name: '', sku: 'SYS-OTHER' });
+
+    expect(renamed).toEqual({ status: 200, body: { sku: 'SYS-RENAME', version: 3, position: expect.any(String) } });
+    expect(seen).toMatchObject({ status: 200, body: { sku: 'SYS-RENAME', name: 'New name', onHand: 7, reserved: 0, available: 7, version: 3 } });
+    // The same name again changes nothing: no event, the version stays.
+    expect(again).toMatchObject({ status: 200, body: { sku: 'SYS-RENAME', version: 3 } });
+    expect(unknown).toMatchObject({ status: 404, body: { status: 404 } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'sku']);
+  });
 });

@@ -3,6 +3,7 @@ import {
   INVENTORY_CONTEXT,
   isProductCommandType,
   PRODUCT_AGGREGATE_TYPE,
+  PRODUCT_COMMAND_ISSUERS,
   PRODUCT_COMMAND_TYPES,
   productAggregateIdOf,
   type ProductCommand,
@@ -13,6 +14,7 @@ import { orderDecider } from './orders/order.decider';
 import {
   isOrderCommandType,
   ORDER_AGGREGATE_TYPE,
+  ORDER_COMMAND_ISSUERS,
   ORDER_COMMAND_TYPES,
   orderAggregateIdOf,
   ORDERS_CONTEXT,
@@ -22,7 +24,7 @@ import { isOrderEventType, ORDER_EVENT_TYPES, type OrderEvent } from './orders/o
 import { ORDER_STATE_VERSION, type OrderState } from './orders/order.state';
 import type { Versioned } from './shared/aggregate-version';
 import type { Decider } from './shared/decider';
-import type { BoundedContext, Command, DomainEvent } from './shared/message';
+import type { BoundedContext, Command, CommandIssuer, CommandPayload, DomainEvent } from './shared/message';
 
 /**
  * Everything generic infrastructure (command processor, transport, projectors) needs to know about
@@ -35,6 +37,8 @@ export interface BoundedContextDefinition<C extends Command, E extends DomainEve
   /** Format version of the decider's state as stored; a stored record of another version is rebuilt from the events. */
   readonly stateVersion: number;
   readonly commandTypes: readonly C['type'][];
+  /** Who issues each command type: `client` commands are the ones the command API exposes. */
+  readonly commandIssuers: Readonly<Record<C['type'], CommandIssuer>>;
   readonly eventTypes: readonly E['type'][];
   aggregateIdOf(command: Pick<C, 'data'>): string;
   isCommandType(type: string): type is C['type'];
@@ -48,6 +52,7 @@ export const inventoryContext: BoundedContextDefinition<ProductCommand, ProductE
     decider: productDecider,
     stateVersion: PRODUCT_STATE_VERSION,
     commandTypes: PRODUCT_COMMAND_TYPES,
+    commandIssuers: PRODUCT_COMMAND_ISSUERS,
     eventTypes: PRODUCT_EVENT_TYPES,
     aggregateIdOf: productAggregateIdOf,
     isCommandType: isProductCommandType,
@@ -60,10 +65,42 @@ export const ordersContext: BoundedContextDefinition<OrderCommand, OrderEvent, O
   decider: orderDecider,
   stateVersion: ORDER_STATE_VERSION,
   commandTypes: ORDER_COMMAND_TYPES,
+  commandIssuers: ORDER_COMMAND_ISSUERS,
   eventTypes: ORDER_EVENT_TYPES,
   aggregateIdOf: orderAggregateIdOf,
   isCommandType: isOrderCommandType,
   isEventType: isOrderEventType,
 });
 
-export const BOUNDED_CONTEXTS = Object.freeze({ orders: ordersContext, inventory: inventoryContext });
+/** Keyed by the one list of contexts (message.ts): a context without a definition does not compile. */
+export const BOUNDED_CONTEXTS = Object.freeze({ orders: ordersContext, inventory: inventoryContext } satisfies Record<
+  BoundedContext,
+  BoundedContextDefinition<any, any, any>
+>);
+
+/** Every command of every context. */
+export type DomainCommand = ProductCommand | OrderCommand;
+export type DomainCommandType = DomainCommand['type'];
+
+type ClientTypes<T extends Readonly<Record<string, CommandIssuer>>> = { [K in keyof T]: T[K] extends 'client' ? K : never }[keyof T];
+
+/** The command types the outside world issues (through the command API), as declared beside each command. */
+export type ClientCommandType = ClientTypes<typeof PRODUCT_COMMAND_ISSUERS> | ClientTypes<typeof ORDER_COMMAND_ISSUERS>;
+
+/** A client command before it has metadata: what the command API builds from a request. */
+export type ClientCommandPayload = CommandPayload<Extract<DomainCommand, { type: ClientCommandType }>>;
+
+const CONTEXT_OF_COMMAND_TYPE: ReadonlyMap<string, BoundedContext> = new Map(
+  Object.values(BOUNDED_CONTEXTS).flatMap((definition) => definition.commandTypes.map((type: string) => [type, definition.context] as const)),
+);
+
+/** The context that decides a command type (each type belongs to exactly one). */
+export function contextOfCommandType(type: DomainCommandType): BoundedContext {
+  return CONTEXT_OF_COMMAND_TYPE.get(type)!;
+}
+
+export const CLIENT_COMMAND_TYPES: readonly ClientCommandType[] = Object.freeze(
+  Object.values(BOUNDED_CONTEXTS).flatMap((definition) =>
+    (definition.commandTypes as string[]).filter((type) => (definition.commandIssuers as Record<string, CommandIssuer>)[type] === 'client'),
+  ) as ClientCommandType[],
+);

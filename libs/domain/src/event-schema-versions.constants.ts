@@ -1,25 +1,14 @@
-import type { ProductEventType } from './inventory/product.events';
-import type { OrderEventType } from './orders/order.events';
+import { PRODUCT_EVENT_SCHEMA_VERSIONS, type ProductEventType } from './inventory/product.events';
+import { ORDER_EVENT_SCHEMA_VERSIONS, type OrderEventType } from './orders/order.events';
 
 export type DomainEventType = ProductEventType | OrderEventType;
 
 /**
- * The schema version each event type is written with today. Readers upcast anything older
- * (event-store lib's registry); bump a number here only together with an upcaster.
- * Keyed by the union so that a new event type cannot be forgotten.
+ * The schema version each event type is written with today, gathered from the contexts' event
+ * declarations (where a new event gets its version, or the build fails). Readers upcast anything
+ * older (event-store lib's registry).
  */
 export const EVENT_SCHEMA_VERSIONS: Readonly<Record<DomainEventType, number>> = Object.freeze({
-  ProductRegistered: 1,
-  StockReceived: 1,
-  StockReserved: 1,
-  StockReservationRejected: 1,
-  StockReleased: 1,
-  StockCommitted: 1,
-  OrderPlaced: 2,
-  OrderLineReserved: 1,
-  OrderLineRejected: 1,
-  OrderConfirmed: 1,
-  OrderRejected: 1,
-  OrderCancelled: 1,
-  OrderShipped: 1,
+  ...PRODUCT_EVENT_SCHEMA_VERSIONS,
+  ...ORDER_EVENT_SCHEMA_VERSIONS,
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  BOUNDED_CONTEXT_NAMES,
   BOUNDED_CONTEXTS,
+  CLIENT_COMMAND_TYPES,
+  contextOfCommandType,
   EVENT_SCHEMA_VERSIONS,
   ORDER_COMMAND_TYPES,
   ORDER_EVENT_TYPES,
@@ -14,9 +17,10 @@ import {
 
 describe('the public catalogue of @es/domain', () => {
   it('lists the command and event types of each context', () => {
-    expect(PRODUCT_COMMAND_TYPES).toEqual(['RegisterProduct', 'ReceiveStock', 'ReserveStock', 'ReleaseStock', 'CommitStock']);
+    expect(PRODUCT_COMMAND_TYPES).toEqual(['RegisterProduct', 'RenameProduct', 'ReceiveStock', 'ReserveStock', 'ReleaseStock', 'CommitStock']);
     expect(PRODUCT_EVENT_TYPES).toEqual([
       'ProductRegistered',
+      'ProductRenamed',
       'StockReceived',
       'StockReserved',
       'StockReservationRejected',
@@ -70,5 +74,18 @@ describe('the public catalogue of @es/domain', () => {
     expect(BOUNDED_CONTEXTS.orders.isCommandType('ReserveStock')).toBe(false);
     expect(BOUNDED_CONTEXTS.inventory.isEventType('StockReserved')).toBe(true);
     expect(BOUNDED_CONTEXTS.inventory.isEventType('toString')).toBe(false);
+  });
+
+  it('keys the context definitions by the one list of contexts and finds the context of every command type', () => {
+    expect(Object.keys(BOUNDED_CONTEXTS).sort()).toEqual([...BOUNDED_CONTEXT_NAMES].sort());
+    for (const type of PRODUCT_COMMAND_TYPES) expect(contextOfCommandType(type)).toBe('inventory');
+    for (const type of ORDER_COMMAND_TYPES) expect(contextOfCommandType(type)).toBe('orders');
+  });
+
+  it('tells the commands clients issue from those only the fulfillment process sends', () => {
+    expect(CLIENT_COMMAND_TYPES).toEqual(expect.arrayContaining(['RegisterProduct', 'ReceiveStock', 'PlaceOrder', 'CancelOrder', 'ShipOrder']));
+    for (const type of ['ReserveStock', 'ReleaseStock', 'CommitStock', 'RecordLineReservation', 'ConfirmOrder', 'RejectOrder']) {
+      expect(CLIENT_COMMAND_TYPES).not.toContain(type);
+    }
   });
 });

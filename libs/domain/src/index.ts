@@ -1,7 +1,9 @@
-// Public surface of @es/domain. The testing helpers (src/testing) are deliberately not exported here:
-// they depend on Jest and must never end up in an app bundle.
+// Public surface of @es/domain. A context's command and event modules are exported whole, so a new
+// command or event needs no line here. The testing helpers (src/testing) are deliberately not
+// exported: they depend on Jest and must never end up in an app bundle.
 
-export type { Command, CommandMetadata, CommandPayload, DomainEvent, BoundedContext } from './shared/message';
+export type { Command, CommandIssuer, CommandMetadata, CommandPayload, DomainEvent, BoundedContext } from './shared/message';
+export { BOUNDED_CONTEXT_NAMES, isBoundedContext } from './shared/message';
 export { fold, type Decider } from './shared/decider';
 export {
   assertExpectedVersion,
@@ -16,9 +18,6 @@ export {
   DomainError,
   fromErrorPayload,
   IdempotencyMismatchError,
-  TimeoutError,
-  UnauthorizedError,
-  UnavailableError,
   isDomainError,
   isErrorPayload,
   NotFoundError,
@@ -32,68 +31,13 @@ export {
 
 export { unstorableStringErrors, unstorableStringProblem } from './shared/validation';
 
-export {
-  INVENTORY_CONTEXT,
-  isProductCommandType,
-  PRODUCT_AGGREGATE_TYPE,
-  PRODUCT_COMMAND_TYPES,
-  productAggregateIdOf,
-  type CommitStock,
-  type ProductCommand,
-  type ProductCommandType,
-  type ReceiveStock,
-  type RegisterProduct,
-  type ReleaseStock,
-  type ReserveStock,
-} from './inventory/product.commands';
-export {
-  isProductEventType,
-  PRODUCT_EVENT_TYPES,
-  type ProductEvent,
-  type ProductEventType,
-  type ProductRegistered,
-  type StockCommitted,
-  type StockReceived,
-  type StockReleased,
-  type StockReservationRejected,
-  type StockReservationRejectionReason,
-  type StockReserved,
-} from './inventory/product.events';
+export * from './inventory/product.commands';
+export * from './inventory/product.events';
 export { availableStock, initialProductState, PRODUCT_STATE_VERSION, type ProductState } from './inventory/product.state';
 export { productDecider } from './inventory/product.decider';
 
-export {
-  isOrderCommandType,
-  MAX_ORDER_LINES,
-  ORDER_AGGREGATE_TYPE,
-  ORDER_COMMAND_TYPES,
-  orderAggregateIdOf,
-  ORDERS_CONTEXT,
-  type CancelOrder,
-  type ConfirmOrder,
-  type LineReservationOutcome,
-  type OrderCommand,
-  type OrderCommandType,
-  type OrderLine,
-  type PlaceOrder,
-  type RecordLineReservation,
-  type RejectOrder,
-  type ShipOrder,
-} from './orders/order.commands';
-export {
-  isOrderEventType,
-  ORDER_EVENT_TYPES,
-  type OrderCancelled,
-  type OrderConfirmed,
-  type OrderEvent,
-  type OrderEventType,
-  type OrderLineRejected,
-  type OrderLineReserved,
-  type OrderPlaced,
-  type OrderPlacedData,
-  type OrderRejected,
-  type OrderShipped,
-} from './orders/order.events';
+export * from './orders/order.commands';
+export * from './orders/order.events';
 export { initialOrderState, ORDER_STATE_VERSION, type LineOutcome, type OrderState, type OrderStatus } from './orders/order.state';
 export { orderDecider, UNSPECIFIED_REJECTION_REASON } from './orders/order.decider';
 export {
@@ -118,7 +62,13 @@ export {
 
 export {
   BOUNDED_CONTEXTS,
+  CLIENT_COMMAND_TYPES,
+  contextOfCommandType,
   inventoryContext,
   ordersContext,
   type BoundedContextDefinition,
+  type ClientCommandPayload,
+  type ClientCommandType,
+  type DomainCommand,
+  type DomainCommandType,
 } from './bounded-contexts.constants';

@@ -38,7 +38,7 @@ export type CommandReply = (
       readonly duplicate: boolean;
       readonly eventTypes: readonly string[];
     }
-  | { readonly commandId: string; readonly ok: false; readonly error: ErrorPayload | InternalErrorPayload }
+  | { readonly commandId: string; readonly ok: false; readonly error: ErrorPayload | InternalErrorPayload | TimeoutPayload }
 ) & { readonly requestId?: string };
 
 /**
@@ -47,6 +47,13 @@ export type CommandReply = (
  */
 export interface InternalErrorPayload {
   readonly code: 'INTERNAL';
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+/** Never on the wire: the command API's own verdict when no reply arrived in time (504). */
+export interface TimeoutPayload {
+  readonly code: 'TIMEOUT';
   readonly message: string;
   readonly details: Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import type { BoundedContext } from '@es/domain';
+import { isBoundedContext, type BoundedContext } from '@es/domain';
 
 /**
  * A point in one context's event log: after a write, "the read models have applied it" means each
@@ -23,7 +23,7 @@ export function decodePosition(token: string): Position | undefined {
   const parts = Buffer.from(token, 'base64url').toString('utf8').split(':');
   if (parts.length !== 4 || parts[0] !== PREFIX) return undefined;
   const [, context, partition, offset] = parts;
-  if (context !== 'orders' && context !== 'inventory') return undefined;
+  if (!isBoundedContext(context)) return undefined;
   if (!/^\d{1,5}$/.test(partition) || !/^\d{1,19}$/.test(offset)) return undefined;
   return { context, partition: Number(partition), offset };
 }

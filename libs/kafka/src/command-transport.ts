@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
-import { fromErrorPayload, TimeoutError, UnavailableError, type BoundedContext } from '@es/domain';
+import { fromErrorPayload, type BoundedContext } from '@es/domain';
 import { CommandEnvelope, CommandReply, commandFingerprint, decodeJson, encodeJson } from '@es/event-store';
-import type { HealthIndicator, JsonLogger, Metrics } from '@es/common';
+import { TimeoutError, UnavailableError, type HealthIndicator, type JsonLogger, type Metrics } from '@es/common';
 import { SupervisedConsumer } from './supervised-consumer';
 import { groups, topics } from './topics';
 

@@ -1,6 +1,9 @@
+import { BOUNDED_CONTEXT_NAMES, type BoundedContext } from '@es/domain';
+
 /** Names of everything a namespace owns on the broker; one place so no app invents its own. */
-export type Context = 'orders' | 'inventory';
-export const CONTEXTS: readonly Context[] = ['orders', 'inventory'];
+// The contexts are the domain's list (BOUNDED_CONTEXT_NAMES); these aliases keep the broker-side name.
+export type Context = BoundedContext;
+export const CONTEXTS: readonly Context[] = BOUNDED_CONTEXT_NAMES;
 
 export const topics = {
   commands: (ns: string, ctx: Context) => `${ns}.${ctx}.commands`,

@@ -4,7 +4,5 @@ export * from './runtime/projection-runner';
 export * from './runtime/projection-supervisor';
 export * from './orders/order-summary.fold';
 export * from './inventory/product-stock.fold';
-export * from './transport/projector.strategy';
-export * from './transport/connect-projector';
+export * from './nest/projector.module';
 export * from './cli/rebuild.cli';
-export * from './transport/rethrow-fold-errors.filter';

@@ -12,3 +12,4 @@ export * from './orders/orders.query-repository';
 export * from './inventory/product-stock.row';
 export * from './inventory/product-stock.store';
 export * from './inventory/products.query-repository';
+export * from './transaction';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { orderDecider, productDecider, type OrderEvent, type OrderState, type ProductEvent, type ProductState } from '@es/domain';
+import { orderDecider, productDecider, type BoundedContext, type OrderEvent, type OrderState, type ProductEvent, type ProductState } from '@es/domain';
 import type { EventEnvelope } from '@es/event-store';
 import { KafkaCommandTransport, namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { readTopic } from './read-topic';
@@ -34,7 +34,7 @@ export class WriteSideHarness {
     await this.transport.stop();
   }
 
-  send(context: 'orders' | 'inventory', type: string, aggregateId: string, data: unknown, commandId: string = randomUUID()) {
+  send(context: BoundedContext, type: string, aggregateId: string, data: unknown, commandId: string = randomUUID()) {
     return this.transport.send({ context, type, aggregateId, data, commandId, correlationId: randomUUID() });
   }
 
@@ -51,7 +51,7 @@ export class WriteSideHarness {
     }).then(() => orderId);
   }
 
-  async events(context: 'orders' | 'inventory'): Promise<EventEnvelope[]> {
+  async events(context: BoundedContext): Promise<EventEnvelope[]> {
     return (await readTopic(this.kafka, topics.events(this.namespace, context), { idleMs: 1000 })).map((r) => JSON.parse(r.value!) as EventEnvelope);
   }
 

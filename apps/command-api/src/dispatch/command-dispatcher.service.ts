@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Histogram } from 'prom-client';
-import { Metrics } from '@es/common';
-import { isDomainError, type BoundedContext } from '@es/domain';
+import { isServiceError, Metrics } from '@es/common';
+import { BOUNDED_CONTEXTS, contextOfCommandType, isDomainError, type BoundedContext, type ClientCommandPayload } from '@es/domain';
 import { KafkaCommandTransport, type CommandSuccess } from '@es/kafka';
 import type { CommandOptions } from '../http/command-headers';
 import { commandIdFor } from '../http/command-ids';
@@ -15,9 +15,13 @@ export interface DispatchRequest<D> {
 }
 
 /**
- * What every command handler does once it has built the command's data: give it its command id,
- * send it over Kafka, wait for the processor's outcome and time it. Domain errors from the reply are
- * rethrown as they are; only the HTTP layer (ProblemFilter) turns them into status codes.
+ * The command API's one command handler (Emmett's DeciderCommandHandler, minus the decider, which
+ * runs in the command processor): it takes any client command of the domain's union, finds its
+ * context and aggregate id in the domain's context definitions, gives it its command id, sends it
+ * over Kafka, waits for the processor's outcome and times it. There is no per-command class to
+ * register, so there is nothing to forget: a command type the domain does not declare as a `client`
+ * command does not compile here. Domain errors from the reply are rethrown as they are; only the
+ * HTTP layer (ProblemFilter) turns them into status codes.
  */
 @Injectable()
 export class CommandDispatcher {
@@ -32,6 +36,13 @@ export class CommandDispatcher {
       'Time from sending a command to Kafka until its outcome arrived, by command type and outcome',
       ['type', 'outcome'],
     );
+  }
+
+  /** Sends a client command: context and aggregate id come from the domain (bounded-contexts.constants.ts). */
+  send(command: ClientCommandPayload, options: CommandOptions): Promise<CommandSuccess> {
+    const context = contextOfCommandType(command.type);
+    const aggregateId = BOUNDED_CONTEXTS[context].aggregateIdOf(command as never);
+    return this.dispatch({ context, type: command.type, aggregateId, data: command.data, options });
   }
 
   async dispatch<D>({ context, type, aggregateId, data, options }: DispatchRequest<D>): Promise<CommandSuccess> {
@@ -51,7 +62,7 @@ export class CommandDispatcher {
     } catch (error) {
       // Outcome label = the error code (conflict, not_found, timeout, unavailable …): bounded, and
       // the same vocabulary as the problem types.
-      stop({ outcome: isDomainError(error) ? error.code.toLowerCase() : 'error' });
+      stop({ outcome: isDomainError(error) || isServiceError(error) ? error.code.toLowerCase() : 'error' });
       throw error;
     }
   }

@@ -6,8 +6,8 @@ import { parseCommandHeaders } from './command-headers';
 
 /**
  * The command's options from the request headers (Idempotency-Key, If-Match) and its correlation
- * id. Captured here, in the request's scope, so the command object carries everything it needs and
- * its handler does not depend on async-context propagation through the CommandBus.
+ * id. Captured here, in the request's scope, and passed to the command handler explicitly, so
+ * sending does not depend on async-context propagation.
  */
 export const CommandOptionsFromHeaders = createParamDecorator((_data: unknown, ctx: ExecutionContext) => {
   const request = ctx.switchToHttp().getRequest<Request>();

@@ -112,10 +112,9 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         sessionTimeout: 10000,
         rebalanceTimeout: 60000,
         heartbeatInterval: 1000,
-        // Group commit: under load the broker holds a fetch until ~64 KiB of commands are there (or
-        // 5 ms passed), so each transaction carries more commands; idle, a command waits ≤ 5 ms.
-        minBytes: Number(process.env.COMMAND_FETCH_MIN_BYTES ?? 65536),
-        maxWaitTimeInMs: Number(process.env.COMMAND_FETCH_MAX_WAIT_MS ?? 5),
+        // Group commit (validated config: COMMAND_FETCH_MIN_BYTES, COMMAND_FETCH_MAX_WAIT_MS).
+        minBytes: this.config.commandFetch.minBytes,
+        maxWaitTimeInMs: this.config.commandFetch.maxWaitMs,
         allowAutoTopicCreation: false,
       },
       // After a crash the partitions may have moved and come back while we were away: every

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from '@es/domain';
+import { UnauthorizedError } from '@es/common';
 
 export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
 

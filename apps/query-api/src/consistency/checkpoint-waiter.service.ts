@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
-import { APP_CONFIG, AppConfig, JsonLogger } from '@es/common';
-import { UnavailableError } from '@es/domain';
+import { APP_CONFIG, AppConfig, JsonLogger, Metrics, PollerFailures, UnavailableError } from '@es/common';
+import { BOUNDED_CONTEXT_NAMES } from '@es/domain';
 import type { Position } from '@es/event-store';
 import { topics } from '@es/kafka';
 import { checkpointChannel, metaSchema, PROJECTIONS } from '@es/read-models';
@@ -36,12 +36,16 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
   private closed = false;
   /** Requests past the in-memory fast path, waiting or refreshing (bounded by READ_YOUR_WRITES_MAX_WAITERS). */
   private pending = 0;
+  private readonly failures: PollerFailures;
 
   constructor(
     @Inject(READ_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: JsonLogger,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.failures = new PollerFailures(logger, metrics);
+  }
 
   async onModuleInit(): Promise<void> {
     await this.listen().catch((error) => this.logger.event('warn', 'LISTEN failed; read-your-writes falls back to polling', { error: (error as Error).message }));
@@ -92,7 +96,7 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
       };
       const timer = setTimeout(() => waiter.done(this.applied(position)), timeoutMs);
       this.waiters.add(waiter);
-      this.tick ??= setInterval(() => void this.refresh().then(() => this.settle()).catch(() => undefined), REFRESH_MS);
+      this.tick ??= setInterval(() => void this.refresh().then(() => this.settle()).catch(this.failures.report('read-your-writes.refresh')), REFRESH_MS);
     });
   }
 
@@ -165,7 +169,8 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
       const parts = message.payload?.split(':') ?? [];
       if (parts.length !== 5 || !/^-?\d+$/.test(parts[4])) return;
       this.record(parts.slice(0, 4).join(':'), BigInt(parts[4]));
-      const context = parts[2].endsWith('.orders.events') ? 'orders' : 'inventory';
+      const context = BOUNDED_CONTEXT_NAMES.find((c) => parts[2] === topics.events(this.config.namespace, c));
+      if (context === undefined) return;
       this.settle(`${context}:${parts[3]}`);
     });
     let retried = false;
@@ -174,7 +179,7 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
       retried = true;
       this.listener = undefined;
       client.end().catch(() => undefined);
-      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+      setTimeout(() => void this.listen().catch(this.failures.report('read-your-writes.listen')), 1000).unref();
     };
     client.on('error', retry);
     try {

@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError } from 'rxjs';
-import { UnavailableError } from '@es/domain';
+import { UnavailableError } from '@es/common';
 import { isDatabaseUnavailable } from '@es/read-models';
 
 /**

@@ -30,6 +30,24 @@ export interface HttpServerSettings {
   readonly keepAliveTimeoutMs: number;
 }
 
+/** Projector tuning (dead letters, rebuild grace); see docs/operations.md. */
+export interface ProjectionSettings {
+  /** `stop` (default): a poison event halts its partition until an operator retries or skips it. */
+  readonly deadLetterPolicy: 'stop' | 'skip';
+  /** Attempts at a failing event (or batch) before it is dead-lettered. */
+  readonly maxAttempts: number;
+  /** How long an old version's schema stays after a switch, for queries that resolved it just before. */
+  readonly dropOldVersionAfterMs: number;
+}
+
+/** How the command processor's consumer batches commands (group commit). */
+export interface CommandFetchSettings {
+  /** The broker holds a fetch until this many bytes of commands are there … */
+  readonly minBytes: number;
+  /** … or this long passed. */
+  readonly maxWaitMs: number;
+}
+
 export interface AppConfig {
   readonly app: string;
   readonly namespace: string;
@@ -50,6 +68,8 @@ export interface AppConfig {
   /** Concurrent X-Min-Position waits a query API instance holds; beyond it, 503 at once. */
   readonly readYourWritesMaxWaiters: number;
   readonly http: HttpServerSettings;
+  readonly projection: ProjectionSettings;
+  readonly commandFetch: CommandFetchSettings;
 }
 
 /** Local defaults: the broker and database that `npm start` launches (tools/stack). */
@@ -136,6 +156,17 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       headersTimeoutMs: read.int('HTTP_HEADERS_TIMEOUT_MS', 5000, 100, 300000),
       requestTimeoutMs: read.int('HTTP_REQUEST_TIMEOUT_MS', 10000, 100, 300000),
       keepAliveTimeoutMs: read.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 300000),
+    },
+    projection: {
+      deadLetterPolicy: read.oneOf<ProjectionSettings['deadLetterPolicy']>('PROJECTION_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),
+      maxAttempts: read.int('PROJECTION_MAX_ATTEMPTS', 3, 1, 100),
+      dropOldVersionAfterMs: read.int('PROJECTION_DROP_OLD_VERSION_AFTER_MS', 10000, 0, 3600000),
+    },
+    commandFetch: {
+      // Group commit: under load the broker holds a fetch until ~64 KiB of commands are there (or
+      // 5 ms passed), so each transaction carries more commands; idle, a command waits ≤ 5 ms.
+      minBytes: read.int('COMMAND_FETCH_MIN_BYTES', 65536, 1, 64 * 1024 * 1024),
+      maxWaitMs: read.int('COMMAND_FETCH_MAX_WAIT_MS', 5, 0, 10000),
     },
   };
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {

@@ -3,10 +3,11 @@ import { DomainError, ValidationError } from '@es/domain';
 import type { Response } from 'express';
 import type { JsonLogger } from '../logging/json-logger';
 import { Problem, PROBLEM_CONTENT_TYPE, problem } from './problem';
+import { ServiceError } from './service-errors';
 
 /**
- * The only place that turns errors into HTTP status codes (design §5.2): domain and application
- * errors carry a code, this filter maps codes to RFC 9457 problems.
+ * The only place that turns errors into HTTP status codes (design §5.2): domain errors and service
+ * errors (service-errors.ts) carry a code, this filter maps codes to RFC 9457 problems.
  */
 const STATUS_BY_CODE: Record<string, { status: number; title: string }> = {
   NOT_FOUND: { status: 404, title: 'Not Found' },
@@ -34,7 +35,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(error: unknown, res: Response): Problem {
-    if (error instanceof DomainError) {
+    if (error instanceof DomainError || error instanceof ServiceError) {
       const mapped = STATUS_BY_CODE[error.code] ?? { status: 500, title: 'Internal Server Error' };
       const retryAfter = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (mapped.status === 503) res.setHeader('Retry-After', String(retryAfter ?? 1));

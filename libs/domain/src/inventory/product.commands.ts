@@ -1,9 +1,12 @@
-import type { Command } from '../shared/message';
+import type { Command, CommandIssuer } from '../shared/message';
 
 export const INVENTORY_CONTEXT = 'inventory';
 export const PRODUCT_AGGREGATE_TYPE = 'Product';
 
 export type RegisterProduct = Command<'RegisterProduct', { readonly sku: string; readonly name: string }>;
+
+/** Renames a registered product; the sku (its identity) never changes. */
+export type RenameProduct = Command<'RenameProduct', { readonly sku: string; readonly name: string }>;
 
 export type ReceiveStock = Command<'ReceiveStock', { readonly sku: string; readonly quantity: number }>;
 
@@ -16,25 +19,27 @@ export type ReleaseStock = Command<'ReleaseStock', { readonly sku: string; reado
 
 export type CommitStock = Command<'CommitStock', { readonly sku: string; readonly orderId: string }>;
 
-export type ProductCommand = RegisterProduct | ReceiveStock | ReserveStock | ReleaseStock | CommitStock;
+export type ProductCommand = RegisterProduct | RenameProduct | ReceiveStock | ReserveStock | ReleaseStock | CommitStock;
 
 export type ProductCommandType = ProductCommand['type'];
 
-// A Record keyed by the union makes the compiler reject a list that misses or invents a type.
-const PRODUCT_COMMAND_TYPE_SET: Readonly<Record<ProductCommandType, true>> = {
-  RegisterProduct: true,
-  ReceiveStock: true,
-  ReserveStock: true,
-  ReleaseStock: true,
-  CommitStock: true,
-};
+// Keyed by the union: the compiler rejects a table that misses or invents a type. The value says
+// who issues the command (a `client` command needs an endpoint in the command API).
+export const PRODUCT_COMMAND_ISSUERS = Object.freeze({
+  RegisterProduct: 'client',
+  RenameProduct: 'client',
+  ReceiveStock: 'client',
+  ReserveStock: 'process',
+  ReleaseStock: 'process',
+  CommitStock: 'process',
+} as const satisfies Record<ProductCommandType, CommandIssuer>);
 
 export const PRODUCT_COMMAND_TYPES = Object.freeze(
-  Object.keys(PRODUCT_COMMAND_TYPE_SET) as ProductCommandType[],
+  Object.keys(PRODUCT_COMMAND_ISSUERS) as ProductCommandType[],
 );
 
 export function isProductCommandType(type: string): type is ProductCommandType {
-  return Object.prototype.hasOwnProperty.call(PRODUCT_COMMAND_TYPE_SET, type);
+  return Object.prototype.hasOwnProperty.call(PRODUCT_COMMAND_ISSUERS, type);
 }
 
 /** The Product stream is keyed by sku: commands and events of one product share a partition. */

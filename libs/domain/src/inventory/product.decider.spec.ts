@@ -68,6 +68,52 @@ describe('productDecider', () => {
     });
   });
 
+  describe('RenameProduct', () => {
+    const renamed: ProductEvent = { type: 'ProductRenamed', data: { sku: SKU, name: 'Gadget' } };
+
+    it('renames a registered product', () => {
+      spec
+        .given([registered, received(3)])
+        .when(command('RenameProduct', { sku: SKU, name: 'Gadget' }))
+        .then([renamed]);
+    });
+
+    it('keeps the new name and leaves the stock alone', () => {
+      spec
+        .given([registered, received(3)])
+        .when(command('RenameProduct', { sku: SKU, name: 'Gadget' }))
+        .thenState((state) => expect(state).toMatchObject({ version: 3, name: 'Gadget', onHand: 3, reserved: 0 }));
+    });
+
+    it('records nothing when the product already has that name', () => {
+      spec
+        .given([registered, renamed])
+        .when(command('RenameProduct', { sku: SKU, name: 'Gadget' }))
+        .thenNothing();
+    });
+
+    it('refuses to rename a product that is not registered', () => {
+      spec
+        .given([])
+        .when(command('RenameProduct', { sku: SKU, name: 'Gadget' }))
+        .thenThrows(NotFoundError, (error) => error.message.includes(SKU));
+    });
+
+    it('rejects an empty name', () => {
+      spec
+        .given([registered])
+        .when(command('RenameProduct', { sku: SKU, name: '' }))
+        .thenThrows(ValidationError, (error) => error.errors.some((e) => e.field === 'name'));
+    });
+
+    it('applies only at the expected version (If-Match)', () => {
+      spec
+        .given([registered])
+        .when(command('RenameProduct', { sku: SKU, name: 'Gadget' }, { expectedVersion: 0 }))
+        .thenThrows(ConcurrencyError);
+    });
+  });
+
   describe('ReceiveStock', () => {
     it('adds received stock to a registered product', () => {
       spec

@@ -8,6 +8,7 @@ import type {
   ReceiveStock,
   RegisterProduct,
   ReleaseStock,
+  RenameProduct,
   ReserveStock,
 } from './product.commands';
 import type { ProductEvent } from './product.events';
@@ -20,6 +21,8 @@ function decide(command: ProductCommand, state: ProductState): ProductEvent[] {
   switch (command.type) {
     case 'RegisterProduct':
       return registerProduct(command, state);
+    case 'RenameProduct':
+      return renameProduct(command, state);
     case 'ReceiveStock':
       return receiveStock(command, state);
     case 'ReserveStock':
@@ -44,6 +47,16 @@ function registerProduct({ data }: RegisterProduct, state: ProductState): Produc
     throw new ConflictError(`product ${data.sku} is already registered`, { sku: data.sku });
   }
   return [{ type: 'ProductRegistered', data: { sku: data.sku, name: data.name } }];
+}
+
+function renameProduct({ data }: RenameProduct, state: ProductState): ProductEvent[] {
+  if (!isNonEmptyString(data.name)) throwIfAny([{ field: 'name', message: 'must be a non-empty string' }]);
+  if (!state.registered) {
+    throw new NotFoundError(`product ${data.sku} is not registered`, { sku: data.sku });
+  }
+  // Already so named: nothing happened, so nothing is recorded (the version stays).
+  if (state.name === data.name) return [];
+  return [{ type: 'ProductRenamed', data: { sku: data.sku, name: data.name } }];
 }
 
 function receiveStock({ data }: ReceiveStock, state: ProductState): ProductEvent[] {
@@ -106,6 +119,8 @@ function evolve(state: ProductState, event: ProductEvent): ProductState {
   switch (event.type) {
     case 'ProductRegistered':
       return { ...state, version, registered: true, sku: event.data.sku, name: event.data.name };
+    case 'ProductRenamed':
+      return { ...state, version, name: event.data.name };
     case 'StockReceived':
       return { ...state, version, onHand: state.onHand + event.data.quantity };
     case 'StockReserved':

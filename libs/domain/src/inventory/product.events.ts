@@ -2,6 +2,8 @@ import type { DomainEvent } from '../shared/message';
 
 export type ProductRegistered = DomainEvent<'ProductRegistered', { readonly sku: string; readonly name: string }>;
 
+export type ProductRenamed = DomainEvent<'ProductRenamed', { readonly sku: string; readonly name: string }>;
+
 export type StockReceived = DomainEvent<'StockReceived', { readonly sku: string; readonly quantity: number }>;
 
 export type StockReserved = DomainEvent<
@@ -39,6 +41,7 @@ export type StockCommitted = DomainEvent<
 
 export type ProductEvent =
   | ProductRegistered
+  | ProductRenamed
   | StockReceived
   | StockReserved
   | StockReservationRejected
@@ -47,17 +50,23 @@ export type ProductEvent =
 
 export type ProductEventType = ProductEvent['type'];
 
-const PRODUCT_EVENT_TYPE_SET: Readonly<Record<ProductEventType, true>> = {
-  ProductRegistered: true,
-  StockReceived: true,
-  StockReserved: true,
-  StockReservationRejected: true,
-  StockReleased: true,
-  StockCommitted: true,
-};
+/**
+ * The schema version each product event is written with today, keyed by the union so that a new
+ * event cannot be forgotten. Readers upcast anything older (event-store's registry); bump a number
+ * only together with an upcaster.
+ */
+export const PRODUCT_EVENT_SCHEMA_VERSIONS: Readonly<Record<ProductEventType, number>> = Object.freeze({
+  ProductRegistered: 1,
+  ProductRenamed: 1,
+  StockReceived: 1,
+  StockReserved: 1,
+  StockReservationRejected: 1,
+  StockReleased: 1,
+  StockCommitted: 1,
+});
 
-export const PRODUCT_EVENT_TYPES = Object.freeze(Object.keys(PRODUCT_EVENT_TYPE_SET) as ProductEventType[]);
+export const PRODUCT_EVENT_TYPES = Object.freeze(Object.keys(PRODUCT_EVENT_SCHEMA_VERSIONS) as ProductEventType[]);
 
 export function isProductEventType(type: string): type is ProductEventType {
-  return Object.prototype.hasOwnProperty.call(PRODUCT_EVENT_TYPE_SET, type);
+  return Object.prototype.hasOwnProperty.call(PRODUCT_EVENT_SCHEMA_VERSIONS, type);
 }

@@ -1,4 +1,4 @@
-import type { Command } from '../shared/message';
+import type { Command, CommandIssuer } from '../shared/message';
 
 export const ORDERS_CONTEXT = 'orders';
 export const ORDER_AGGREGATE_TYPE = 'Order';
@@ -48,20 +48,21 @@ export type OrderCommand =
 
 export type OrderCommandType = OrderCommand['type'];
 
-// A Record keyed by the union makes the compiler reject a list that misses or invents a type.
-const ORDER_COMMAND_TYPE_SET: Readonly<Record<OrderCommandType, true>> = {
-  PlaceOrder: true,
-  RecordLineReservation: true,
-  ConfirmOrder: true,
-  RejectOrder: true,
-  CancelOrder: true,
-  ShipOrder: true,
-};
+// Keyed by the union: the compiler rejects a table that misses or invents a type. The value says
+// who issues the command (a `client` command needs an endpoint in the command API).
+export const ORDER_COMMAND_ISSUERS = Object.freeze({
+  PlaceOrder: 'client',
+  RecordLineReservation: 'process',
+  ConfirmOrder: 'process',
+  RejectOrder: 'process',
+  CancelOrder: 'client',
+  ShipOrder: 'client',
+} as const satisfies Record<OrderCommandType, CommandIssuer>);
 
-export const ORDER_COMMAND_TYPES = Object.freeze(Object.keys(ORDER_COMMAND_TYPE_SET) as OrderCommandType[]);
+export const ORDER_COMMAND_TYPES = Object.freeze(Object.keys(ORDER_COMMAND_ISSUERS) as OrderCommandType[]);
 
 export function isOrderCommandType(type: string): type is OrderCommandType {
-  return Object.prototype.hasOwnProperty.call(ORDER_COMMAND_TYPE_SET, type);
+  return Object.prototype.hasOwnProperty.call(ORDER_COMMAND_ISSUERS, type);
 }
 
 /** The Order stream is keyed by orderId: commands and events of one order share a partition. */

@@ -74,18 +74,23 @@ export type OrderEvent =
 
 export type OrderEventType = OrderEvent['type'];
 
-const ORDER_EVENT_TYPE_SET: Readonly<Record<OrderEventType, true>> = {
-  OrderPlaced: true,
-  OrderLineReserved: true,
-  OrderLineRejected: true,
-  OrderConfirmed: true,
-  OrderRejected: true,
-  OrderCancelled: true,
-  OrderShipped: true,
-};
+/**
+ * The schema version each order event is written with today, keyed by the union so that a new event
+ * cannot be forgotten. Readers upcast anything older (event-store's registry); bump a number only
+ * together with an upcaster (OrderPlaced v1 → v2: order-placed.upcaster.ts).
+ */
+export const ORDER_EVENT_SCHEMA_VERSIONS: Readonly<Record<OrderEventType, number>> = Object.freeze({
+  OrderPlaced: 2,
+  OrderLineReserved: 1,
+  OrderLineRejected: 1,
+  OrderConfirmed: 1,
+  OrderRejected: 1,
+  OrderCancelled: 1,
+  OrderShipped: 1,
+});
 
-export const ORDER_EVENT_TYPES = Object.freeze(Object.keys(ORDER_EVENT_TYPE_SET) as OrderEventType[]);
+export const ORDER_EVENT_TYPES = Object.freeze(Object.keys(ORDER_EVENT_SCHEMA_VERSIONS) as OrderEventType[]);
 
 export function isOrderEventType(type: string): type is OrderEventType {
-  return Object.prototype.hasOwnProperty.call(ORDER_EVENT_TYPE_SET, type);
+  return Object.prototype.hasOwnProperty.call(ORDER_EVENT_SCHEMA_VERSIONS, type);
 }

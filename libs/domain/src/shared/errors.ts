@@ -9,10 +9,7 @@ export type DomainErrorCode =
   | 'VALIDATION'
   | 'CONCURRENCY'
   | 'UNKNOWN_EVENT_TYPE'
-  | 'IDEMPOTENCY_MISMATCH'
-  | 'UNAUTHORIZED'
-  | 'UNAVAILABLE'
-  | 'TIMEOUT';
+  | 'IDEMPOTENCY_MISMATCH';
 
 export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'NOT_FOUND',
@@ -21,9 +18,6 @@ export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'CONCURRENCY',
   'UNKNOWN_EVENT_TYPE',
   'IDEMPOTENCY_MISMATCH',
-  'UNAUTHORIZED',
-  'UNAVAILABLE',
-  'TIMEOUT',
 ];
 
 export interface FieldError {
@@ -123,8 +117,9 @@ export class UnknownEventTypeError extends DomainError {
 }
 
 /*
- * The application's failures share the hierarchy (design §5.2) so that the HTTP layer maps every
- * error by its code alone; none of these is raised by a decider.
+ * Raised by the command processor, not by a decider, but it crosses Kafka in a reply like the
+ * deciders' errors. Transport failures (unavailable, timeout, unauthorized) are not the domain's:
+ * they live in @es/common (http/service-errors.ts).
  */
 
 /** The same command id (Idempotency-Key) arrived with a different body. */
@@ -133,35 +128,6 @@ export class IdempotencyMismatchError extends DomainError {
   readonly code = 'IDEMPOTENCY_MISMATCH' as const;
 
   constructor(message = 'this Idempotency-Key was already used with a different request', details?: Record<string, unknown>) {
-    super(message, details);
-  }
-}
-
-export class UnauthorizedError extends DomainError {
-  override readonly name = 'UnauthorizedError';
-  readonly code = 'UNAUTHORIZED' as const;
-
-  constructor(message = 'a valid bearer token is required') {
-    super(message);
-  }
-}
-
-/** A dependency (Kafka, a read model that has not caught up) cannot serve now; retry later. */
-export class UnavailableError extends DomainError {
-  override readonly name = 'UnavailableError';
-  readonly code = 'UNAVAILABLE' as const;
-
-  constructor(message: string, retryAfterSeconds = 1) {
-    super(message, { retryAfterSeconds });
-  }
-}
-
-/** No outcome arrived in time; the operation may still complete. */
-export class TimeoutError extends DomainError {
-  override readonly name = 'TimeoutError';
-  readonly code = 'TIMEOUT' as const;
-
-  constructor(message: string, details?: Record<string, unknown>) {
     super(message, details);
   }
 }
@@ -215,12 +181,6 @@ export function fromErrorPayload(payload: ErrorPayload): DomainError {
       );
     case 'IDEMPOTENCY_MISMATCH':
       return new IdempotencyMismatchError(payload.message, nonEmpty(details));
-    case 'UNAUTHORIZED':
-      return new UnauthorizedError(payload.message);
-    case 'UNAVAILABLE':
-      return new UnavailableError(payload.message, readNumber(details['retryAfterSeconds']) || 1);
-    case 'TIMEOUT':
-      return new TimeoutError(payload.message, nonEmpty(details));
     default: {
       const _exhaustive: never = code;
       throw new TypeError(`unknown domain error code ${String(_exhaustive)}`);

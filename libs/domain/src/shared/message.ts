@@ -29,5 +29,21 @@ export type CommandPayload<C extends Command> = C extends Command
   ? { readonly type: C['type']; readonly data: C['data'] }
   : never;
 
-/** The two bounded contexts; each owns one aggregate type and one pair of command/event topics. */
-export type BoundedContext = 'orders' | 'inventory';
+/**
+ * The bounded contexts, declared once: each owns one aggregate type and one pair of command/event
+ * topics. Topics, positions, projections and the command processor all take their list from here.
+ */
+export const BOUNDED_CONTEXT_NAMES = Object.freeze(['orders', 'inventory'] as const);
+
+export type BoundedContext = (typeof BOUNDED_CONTEXT_NAMES)[number];
+
+export function isBoundedContext(value: string): value is BoundedContext {
+  return (BOUNDED_CONTEXT_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Who may issue a command: `client` commands are the outside world's (the command API sends them),
+ * `process` commands only the fulfillment process sends. Every command type is classified where it
+ * is declared, so a new command cannot be forgotten by the API without the compiler noticing.
+ */
+export type CommandIssuer = 'client' | 'process';

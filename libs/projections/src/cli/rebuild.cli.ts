@@ -1,11 +1,8 @@
-import { DynamicModule, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppConfig, JsonLogger, loadConfigOrExit, ProgressBar } from '@es/common';
+import { JsonLogger, loadConfigOrExit, ProgressBar } from '@es/common';
 import { createKafka, topics } from '@es/kafka';
-import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type ProjectionInfo, type ReadModelStore } from '@es/read-models';
-import { ProjectorStrategy, readProjectorSettings } from '../transport/projector.strategy';
-import type { ProjectionSupervisor } from '../runtime/projection-supervisor';
-
+import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository } from '@es/read-models';
+import { createProjector } from '../nest/projector.module';
+import type { ProjectionDefinition } from '../runtime/projection-spec';
 
 /**
  * `nx run <projector>:rebuild`: records a rebuild request (or follows the one already running),
@@ -14,11 +11,7 @@ import type { ProjectionSupervisor } from '../runtime/projection-supervisor';
  * rebuilt version is active. The live version is never touched: killing this midway leaves the
  * request recorded, and the next run (or a running projector) resumes from the target's checkpoints.
  */
-export async function runRebuildCli(
-  appName: string,
-  rootModule: (config: AppConfig, logger: JsonLogger) => Type | DynamicModule,
-  projection: { info: ProjectionInfo; store: ReadModelStore<any> },
-): Promise<void> {
+export async function runRebuildCli(appName: string, projection: ProjectionDefinition): Promise<void> {
   const config = loadConfigOrExit(appName);
   const logger = new JsonLogger(`${appName}-rebuild`, 'warn', (line) => process.stderr.write(line + '\n'));
   const name = projection.info.name;
@@ -42,9 +35,8 @@ export async function runRebuildCli(
       process.stderr.write(`rebuilding ${name} as v${target} from offset 0 (${total} records)\n`);
     }
     const previous = (await meta.find(pool, name))!.activeVersion;
-    const strategy = new ProjectorStrategy({ ...projection, config, logger, kafka, admin, supervisor: { rebuildOnly: true } });
-    const app = await NestFactory.createMicroservice(rootModule(config, logger), { strategy, logger });
-    await app.listen();
+    const { supervisor, pool: runnerPool } = createProjector(projection, { config, logger, kafka, admin }, { rebuildOnly: true });
+    await supervisor.start();
     const bar = new ProgressBar(`${name} v${target}`);
     for (;;) {
       const reg = await meta.find(pool, name);
@@ -57,11 +49,12 @@ export async function runRebuildCli(
       bar.render(done, Math.max(reg?.rebuildTotal ?? total, done));
       await new Promise((r) => setTimeout(r, 500));
     }
-    const grace = readProjectorSettings().dropOldVersionAfterMs;
+    const grace = config.projection.dropOldVersionAfterMs;
     bar.finish(`${name} v${target} is active; dropping v${previous} in ${Math.round(grace / 1000)} s (queries that resolved it just before the switch finish first)`);
     await new Promise((r) => setTimeout(r, grace));
-    await strategy.unwrap<ProjectionSupervisor>().dropVersion(previous);
-    await app.close();
+    await supervisor.dropVersion(previous);
+    await supervisor.stop();
+    await runnerPool.end();
   } finally {
     await admin.disconnect().catch(() => undefined);
     await pool.end().catch(() => undefined);

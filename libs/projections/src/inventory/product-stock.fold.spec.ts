@@ -45,6 +45,13 @@ describe('product stock fold', () => {
     expect(productStockFolds.StockReceived(state, received)).toBeUndefined();
   });
 
+  it('takes the new name of a renamed product and keeps its stock', () => {
+    spec
+      .given([registered, received])
+      .when(stored('ProductRenamed', 'p1', 3, { sku: 'p1', name: 'Gadget' }))
+      .then({ sku: 'p1', name: 'Gadget', onHand: 10, reserved: 0, version: 3 });
+  });
+
   it('refuses stock for a product it has never seen (poison)', () => {
     spec.given([]).when(stored('StockReceived', 'ghost', 1, { sku: 'ghost', quantity: 1 })).thenThrows(MissingRowError);
   });

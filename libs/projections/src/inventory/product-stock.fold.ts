@@ -8,8 +8,9 @@ import type {
   StockReserved,
 } from '@es/domain';
 import type { StoredEvent } from '@es/event-store';
-import type { ProductStockRow } from '@es/read-models';
-import { MissingRowError, type FoldStep } from '../runtime/projection-fold';
+import { PROJECTIONS, productStockStore, type ProductStockRow } from '@es/read-models';
+import { MissingRowError, type FoldStep, type FoldTable } from '../runtime/projection-fold';
+import { defineProjection } from '../runtime/projection-spec';
 
 type Data<E extends ProductEvent> = E['data'];
 
@@ -38,14 +39,23 @@ export const stockCommitted: FoldStep<ProductStockRow, Data<StockCommitted>> = (
 export const stockReservationRejected: FoldStep<ProductStockRow, Data<StockReservationRejected>> = (state, event) =>
   state ? change(state, event, () => ({})) : undefined;
 
-export const productStockFolds: Readonly<Record<ProductEvent['type'], FoldStep<ProductStockRow>>> = {
+/** Every product event, each with its fold (or `ignore`): a new event without one fails the build. */
+export const productStockFolds: FoldTable<ProductEvent, ProductStockRow> = {
   ProductRegistered: productRegistered,
+  ProductRenamed: (state, event) => change(state, event, () => ({ name: event.payload.name })),
   StockReceived: stockReceived,
   StockReserved: stockReserved,
   StockReservationRejected: stockReservationRejected,
   StockReleased: stockReleased,
   StockCommitted: stockCommitted,
 };
+
+/** The inventory projection, as the inventory-projector app and its rebuild CLI run it. */
+export const productStockProjection = defineProjection<ProductEvent, ProductStockRow>({
+  info: PROJECTIONS.inventory,
+  store: productStockStore,
+  folds: productStockFolds,
+});
 
 function change(state: ProductStockRow | undefined, event: StoredEvent, apply: (s: ProductStockRow) => Partial<ProductStockRow>): ProductStockRow | undefined {
   if (!state) throw new MissingRowError(event);

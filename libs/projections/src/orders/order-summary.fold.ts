@@ -9,8 +9,9 @@ import type {
   OrderShipped,
 } from '@es/domain';
 import type { StoredEvent } from '@es/event-store';
-import type { OrderSummaryRow, OrderSummaryStatus } from '@es/read-models';
-import { MissingRowError, type FoldStep } from '../runtime/projection-fold';
+import { orderSummaryStore, PROJECTIONS, type OrderSummaryRow, type OrderSummaryStatus } from '@es/read-models';
+import { MissingRowError, type FoldStep, type FoldTable } from '../runtime/projection-fold';
+import { defineProjection } from '../runtime/projection-spec';
 
 type Data<E extends OrderEvent> = E['data'];
 
@@ -39,8 +40,8 @@ export const orderRejected: FoldStep<OrderSummaryRow, Data<OrderRejected>> = (st
 export const orderCancelled: FoldStep<OrderSummaryRow, Data<OrderCancelled>> = (state, event) => touch(state, event, 'CANCELLED');
 export const orderShipped: FoldStep<OrderSummaryRow, Data<OrderShipped>> = (state, event) => touch(state, event, 'SHIPPED');
 
-/** The orders projection's fold table; the projector app's @EventPattern handlers delegate here. */
-export const orderSummaryFolds: Readonly<Record<OrderEvent['type'], FoldStep<OrderSummaryRow>>> = {
+/** Every order event, each with its fold (or `ignore`): a new event without one fails the build. */
+export const orderSummaryFolds: FoldTable<OrderEvent, OrderSummaryRow> = {
   OrderPlaced: orderPlaced,
   OrderLineReserved: orderLineReserved,
   OrderLineRejected: orderLineRejected,
@@ -49,6 +50,13 @@ export const orderSummaryFolds: Readonly<Record<OrderEvent['type'], FoldStep<Ord
   OrderCancelled: orderCancelled,
   OrderShipped: orderShipped,
 };
+
+/** The orders projection, as the orders-projector app and its rebuild CLI run it. */
+export const orderSummaryProjection = defineProjection<OrderEvent, OrderSummaryRow>({
+  info: PROJECTIONS.orders,
+  store: orderSummaryStore,
+  folds: orderSummaryFolds,
+});
 
 function touch(state: OrderSummaryRow | undefined, event: StoredEvent, status?: OrderSummaryStatus, rejectionReason?: string): OrderSummaryRow | undefined {
   if (!state) throw new MissingRowError(event);

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@es/event-store';
-import type { FoldStep } from './projection-fold';
+import { UnhandledEventTypeError, type FoldStep } from './projection-fold';
 
 /**
  * given(events).when(event).then(row) for fold tables, in the style of the deciders' specs.
@@ -7,8 +7,9 @@ import type { FoldStep } from './projection-fold';
  */
 export function foldSpecification<S>(folds: Readonly<Record<string, FoldStep<S>>>) {
   const apply = (state: S | undefined, event: StoredEvent): S | undefined => {
-    const step = folds[event.type];
-    if (!step) return state;
+    // As the runtime does: a type the table does not name is an error, `ignore` leaves the row as it is.
+    const step = Object.prototype.hasOwnProperty.call(folds, event.type) ? folds[event.type] : undefined;
+    if (!step) throw new UnhandledEventTypeError(event.type, 'under test');
     return step(state, event) ?? state;
   };
   return {

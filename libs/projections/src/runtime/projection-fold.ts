@@ -1,3 +1,4 @@
+import type { DomainEvent } from '@es/domain';
 import type { StoredEvent } from '@es/event-store';
 
 /**
@@ -6,10 +7,27 @@ import type { StoredEvent } from '@es/event-store';
  */
 export type FoldStep<S, P = any> = (state: S | undefined, event: StoredEvent<P>) => S | undefined;
 
-/** What a projection's @EventPattern handler receives from the projector transport. */
-export interface FoldInput<S, P = any> {
-  readonly state: S | undefined;
-  readonly event: StoredEvent<P>;
+/**
+ * Written in a fold table for an event type the projection deliberately does not apply: the runtime
+ * skips it (no row is loaded) and checkpoints past it. Only a type declared so is skipped — one the
+ * table does not name at all is poison (UnhandledEventTypeError).
+ */
+export const ignore: FoldStep<any, any> = () => undefined;
+
+/**
+ * A projection's fold table over its context's event union: one entry per event type, typed by
+ * that event's payload. A missing type (a new event) or an invented one fails the build.
+ */
+export type FoldTable<E extends DomainEvent, S> = {
+  readonly [T in E['type']]: FoldStep<S, Extract<E, { type: T }>['data']>;
+};
+
+/** An event of a type the projection's fold table does not name (a newer producer, or a forgotten fold). */
+export class UnhandledEventTypeError extends Error {
+  override readonly name = 'UnhandledEventTypeError';
+  constructor(readonly eventType: string, projection: string) {
+    super(`projection ${projection} has no fold for event type ${eventType}: add it to the fold table (or declare it \`ignore\`)`);
+  }
 }
 
 /** An event refers to a row the projection does not have (out of order or corrupt stream): poison. */

@@ -1,18 +1,19 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { Pool, PoolClient } from 'pg';
-import type { JsonLogger, Metrics } from '@es/common';
+import type { Pool } from 'pg';
+import { PollerFailures, type JsonLogger, type Metrics } from '@es/common';
 import { deserializeEvent, type StoredEvent } from '@es/event-store';
 import { groups, SupervisedConsumer, topics } from '@es/kafka';
 import {
   checkpointChannel,
   createDataSource,
   type DatabaseTimeouts,
+  inTransaction,
   isDatabaseUnavailable,
   migrate,
   ProjectionMetaRepository,
   projectionSchema,
 } from '@es/read-models';
-import { CheckpointConflictError, PoisonEventError } from './projection-fold';
+import { CheckpointConflictError, ignore, PoisonEventError, UnhandledEventTypeError } from './projection-fold';
 import type { ProjectionSpec } from './projection-spec';
 
 export interface RunnerDeps {
@@ -73,6 +74,7 @@ export class ProjectionRunner<S = unknown> {
   private running = false;
   private relaxedCommit: boolean;
   private readonly channel: string;
+  private readonly failures: PollerFailures;
 
   constructor(
     private readonly spec: ProjectionSpec<S>,
@@ -86,6 +88,7 @@ export class ProjectionRunner<S = unknown> {
     this.meta = new ProjectionMetaRepository(deps.namespace);
     this.channel = checkpointChannel(deps.namespace);
     this.relaxedCommit = options.rebuild === true;
+    this.failures = new PollerFailures(deps.logger, deps.metrics);
   }
 
   /** The rebuilt version now serves reads: its commits are durable before readers are told. */
@@ -140,7 +143,8 @@ export class ProjectionRunner<S = unknown> {
       this.supervised = undefined;
       throw error;
     }
-    this.control = setInterval(() => void this.checkStoppedPartitions().catch(() => undefined), 500);
+    const context = { projection: this.name, version: this.version };
+    this.control = setInterval(() => void this.checkStoppedPartitions().catch(this.failures.report('projection.stopped-partitions', context)), 500);
     this.deps.logger.event('info', 'projection runner started', { projection: this.name, version: this.version, group: this.groupId });
   }
 
@@ -163,7 +167,9 @@ export class ProjectionRunner<S = unknown> {
     // them keeps a caught-up projection at lag 0 in GET /projections.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize === 0 && payload.topic === this.topic && payload.firstOffset !== null) {
-        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(() => undefined);
+        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(
+          this.failures.report('projection.marker-checkpoint', { projection: this.name, version: this.version, partition: payload.partition }),
+        );
       }
     });
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -203,23 +209,17 @@ export class ProjectionRunner<S = unknown> {
     const state = this.partitions.get(partition);
     // Only when the filtered range starts right after the checkpoint: nothing real lies in between.
     if (!state || !state.seeked || this.stopped.has(partition) || first > state.checkpoint + 1 || last <= state.checkpoint) return;
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, last))) {
-        await client.query('ROLLBACK');
-        this.partitions.delete(partition);
-        return;
-      }
-      await client.query('SELECT pg_notify($1, $2)', [this.channel, `${this.name}:${this.version}:${this.topic}:${partition}:${last}`]);
-      await client.query('COMMIT');
-      state.checkpoint = last;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const advanced = await inTransaction(
+      this.deps.pool,
+      async (client) => {
+        if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, last))) return false;
+        await client.query('SELECT pg_notify($1, $2)', [this.channel, `${this.name}:${this.version}:${this.topic}:${partition}:${last}`]);
+        return true;
+      },
+      { commitIf: (ok) => ok },
+    );
+    if (advanced) state.checkpoint = last;
+    else this.partitions.delete(partition);
   }
 
   private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -355,14 +355,16 @@ export class ProjectionRunner<S = unknown> {
     const events: StoredEvent[] = [];
     for (const m of messages) {
       const event = this.decode(partition, m);
-      if (event && this.spec.folds.has(event.type)) events.push(event);
+      const fold = this.spec.folds.get(event.type);
+      // A type the fold table does not name is not skipped quietly: it is poison (dead letter), so a
+      // projection deployed without a new event's fold stops and says so instead of drifting.
+      if (fold === undefined) throw new PoisonEventError(Number(m.offset), event.type, event, new UnhandledEventTypeError(event.type, this.name));
+      if (fold !== ignore) events.push(event);
     }
     const last = upTo ?? Number(messages[messages.length - 1].offset);
     const keyOf = this.spec.keyOf ?? ((e: StoredEvent) => e.aggregateId);
-    const client: PoolClient = await this.deps.pool.connect();
     const started = process.hrtime.bigint();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.deps.pool, async (client) => {
       // A rebuild's commits need not wait for the WAL flush: a database crash can only lose whole
       // transactions, rows and checkpoint together, which the rebuild then simply redoes.
       if (this.relaxedCommit) await client.query('SET LOCAL synchronous_commit = off');
@@ -398,13 +400,7 @@ export class ProjectionRunner<S = unknown> {
       if (this.retrying.has(partition)) await this.meta.resolveRetried(client, this.name, this.version, this.topic, partition, last);
       // Delivered only on COMMIT: read-your-writes waiters wake exactly when the rows are visible.
       await client.query('SELECT pg_notify($1, $2)', [this.channel, `${this.name}:${this.version}:${this.topic}:${partition}:${last}`]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     state.checkpoint = last;
     this.retrying.delete(partition);
     this.deps.metrics?.counter('es_projection_events_total', 'Records applied by projections', ['projection', 'version']).inc({ projection: this.name, version: String(this.version) }, messages.length);
@@ -426,12 +422,12 @@ export class ProjectionRunner<S = unknown> {
       this.advisoryTimer = undefined;
       const offsets = [...this.advisory].map(([p, o]) => ({ topic: this.topic, partition: p, offset: String(o) }));
       this.advisory.clear();
-      void this.supervised?.current?.commitOffsets(offsets).catch(() => undefined);
+      void this.supervised?.current?.commitOffsets(offsets).catch(this.failures.report('projection.advisory-commit', { projection: this.name, version: this.version }));
     }, 1000);
     this.advisoryTimer.unref();
   }
 
-  private decode(partition: number, m: KafkaMessage): StoredEvent | undefined {
+  private decode(partition: number, m: KafkaMessage): StoredEvent {
     try {
       return deserializeEvent({ value: m.value, topic: this.topic, partition, offset: m.offset });
     } catch (error) {
@@ -467,20 +463,12 @@ export class ProjectionRunner<S = unknown> {
     };
     this.deps.metrics?.counter('es_projection_dead_letters_total', 'Events dead-lettered by projections', ['projection']).inc({ projection: this.name });
     if (this.spec.deadLetterPolicy === 'skip') {
-      const client = await this.deps.pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inTransaction(this.deps.pool, async (client) => {
         await this.meta.recordDeadLetter(client, { ...entry, status: 'SKIPPED' });
         if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, offset))) {
           throw new CheckpointConflictError(this.topic, partition, state.checkpoint);
         }
-        await client.query('COMMIT');
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
       state.checkpoint = offset;
       this.deps.logger.event('error', 'poison event skipped', { ...entry, payload: undefined });
       return false;

@@ -1,6 +1,6 @@
 import type { HealthIndicator, HealthResult } from '@es/common';
 import { groups } from '@es/kafka';
-import { ProjectionMetaRepository, projectionSchema } from '@es/read-models';
+import { inTransaction, ProjectionMetaRepository, projectionSchema } from '@es/read-models';
 import type { ProjectionSpec } from './projection-spec';
 import { ProjectionRunner, type RunnerDeps } from './projection-runner';
 
@@ -57,6 +57,7 @@ export class ProjectionSupervisor {
             this.tickFailing = true;
             this.lastError = (error as Error).message;
             this.deps.logger.event('warn', 'projection supervisor tick failed', { projection: this.name, error: this.lastError });
+            this.deps.metrics?.counter('es_poller_failures_total', 'Failed runs of background pollers and timers, by poller', ['poller']).inc({ poller: 'projection.supervisor' });
           })
           .finally(() => (this.ticking = undefined));
       }
@@ -159,28 +160,20 @@ export class ProjectionSupervisor {
    * optimistically. Readers therefore never see a row disappear across the switch.
    */
   private async trySwitch(from: number, to: number): Promise<boolean> {
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const live = await this.meta.lockCheckpoints(client, this.name, from);
-      const target = await this.meta.checkpointsOf(client, this.name, to);
-      const behind = live.some((l) => {
-        const t = target.find((c) => c.topic === l.topic && c.partition === l.partition);
-        return !t || t.offset < l.offset;
-      });
-      if (behind || target.length === 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      const ok = await this.meta.switchActive(client, this.name, from, to);
-      await client.query(ok ? 'COMMIT' : 'ROLLBACK');
-      return ok;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(
+      this.deps.pool,
+      async (client) => {
+        const live = await this.meta.lockCheckpoints(client, this.name, from);
+        const target = await this.meta.checkpointsOf(client, this.name, to);
+        const behind = live.some((l) => {
+          const t = target.find((c) => c.topic === l.topic && c.partition === l.partition);
+          return !t || t.offset < l.offset;
+        });
+        if (behind || target.length === 0) return false;
+        return this.meta.switchActive(client, this.name, from, to);
+      },
+      { commitIf: (switched) => switched },
+    );
   }
 
   private scheduleDrop(version: number): void {
@@ -200,7 +193,10 @@ export class ProjectionSupervisor {
     if (!reg || reg.activeVersion === version || reg.rebuildTargetVersion === version) return;
     await this.deps.pool.query(`DROP SCHEMA IF EXISTS "${projectionSchema(this.deps.namespace, this.name, version)}" CASCADE`);
     await this.meta.dropVersion(this.deps.pool, this.name, version);
-    await this.deps.admin.deleteGroups([groups.projector(this.deps.namespace, this.name, version)]).catch(() => undefined);
+    // The group may already be gone (another instance dropped it); the schema is what mattered.
+    await this.deps.admin.deleteGroups([groups.projector(this.deps.namespace, this.name, version)]).catch((error) =>
+      this.deps.logger.event('info', 'old consumer group not deleted', { projection: this.name, version, error: (error as Error).message }),
+    );
     this.deps.logger.event('info', 'old projection version dropped', { projection: this.name, version });
   }
 

@@ -1,9 +1,11 @@
 import type { MigrationInterface } from 'typeorm';
+import type { BoundedContext } from '@es/domain';
 import { InventoryReadModel1764230500000 } from '../migrations/inventory/1764230500000-inventory-read-model.migration';
 import { OrdersReadModel1764230500000 } from '../migrations/orders/1764230500000-orders-read-model.migration';
 
 export type ProjectionName = 'orders' | 'inventory';
-export type ProjectionContext = 'orders' | 'inventory';
+/** The event topic a projection reads is a bounded context's (the domain's one list). */
+export type ProjectionContext = BoundedContext;
 
 export interface ProjectionInfo {
   readonly name: ProjectionName;
