@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
 import { groups, KAFKA, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@es/kafka';
-import { readSagaSettings, SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
+import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
 
 /**
  * The fulfillment process manager. It keeps no state of its own: each reaction is a pure function
@@ -25,7 +25,6 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   private readonly poison;
   private readonly metrics: Metrics;
   private readonly deadLetters: SagaDeadLetters;
-  private readonly settings = readSagaSettings();
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -37,7 +36,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
     this.poison = metrics.counter('es_saga_poison_events_total', 'Records the fulfillment process could not decode or react to (after its attempts)', ['topic']);
-    this.deadLetters = new SagaDeadLetters({ config, settings: this.settings, logger, metrics, consumer: () => this.consumer?.current });
+    this.deadLetters = new SagaDeadLetters({ config, logger, metrics, consumer: () => this.consumer?.current });
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
 
@@ -157,7 +156,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     heartbeat: () => Promise<void>,
   ): Promise<{ event: StoredEvent; planned: PlannedCommand[] } | { poison: PoisonRecord }> {
     let lastError: Error | undefined;
-    for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
+    for (let attempt = 1; attempt <= this.config.saga.maxAttempts; attempt++) {
       if (attempt > 1) {
         await sleep(Math.min(2000, 100 * 2 ** (attempt - 2)));
         await heartbeat();

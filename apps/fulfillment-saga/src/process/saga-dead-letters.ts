@@ -1,27 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { EnvReader, type AppConfig, type HealthIndicator, type JsonLogger, type Metrics } from '@es/common';
+import type { AppConfig, HealthIndicator, JsonLogger, Metrics } from '@es/common';
 import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type DeadLetterEntry, type ProcessDeadLetterOwner } from '@es/read-models';
-
-export type SagaDeadLetterPolicy = 'stop' | 'skip';
-
-export interface SagaSettings {
-  /** `stop` (default): a record the saga cannot react to halts its partition until an operator answers. */
-  readonly deadLetterPolicy: SagaDeadLetterPolicy;
-  /** Attempts at a record before it is dead-lettered (with back-off between them). */
-  readonly maxAttempts: number;
-}
-
-/** Saga tuning that is not part of the shared AppConfig; validated like the rest (a bad value stops the boot). */
-export function readSagaSettings(env: NodeJS.ProcessEnv = process.env): SagaSettings {
-  const read = new EnvReader(env);
-  const settings = {
-    deadLetterPolicy: read.oneOf<SagaDeadLetterPolicy>('SAGA_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),
-    maxAttempts: read.int('SAGA_MAX_ATTEMPTS', 3, 1, 100),
-  };
-  read.done();
-  return settings;
-}
 
 export const SAGA_DEAD_LETTER_OWNER: ProcessDeadLetterOwner = 'fulfillment-saga';
 
@@ -57,7 +37,6 @@ export class SagaDeadLetters {
   constructor(
     private readonly deps: {
       readonly config: AppConfig;
-      readonly settings: SagaSettings;
       readonly logger: JsonLogger;
       readonly metrics: Metrics;
       readonly consumer: () => Consumer | undefined;
@@ -94,7 +73,7 @@ export class SagaDeadLetters {
   async open(record: PoisonRecord): Promise<'skip' | 'stop'> {
     const k = key(record.topic, record.partition);
     this.retrying.delete(k);
-    const status = this.deps.settings.deadLetterPolicy === 'skip' ? 'SKIPPED' : 'PENDING';
+    const status = this.deps.config.saga.deadLetterPolicy === 'skip' ? 'SKIPPED' : 'PENDING';
     let recorded: { id: number; status: string } | undefined;
     try {
       recorded = await this.write(record, status);
@@ -183,7 +162,7 @@ export class SagaDeadLetters {
   }
 
   private async write(record: PoisonRecord, status: 'PENDING' | 'SKIPPED') {
-    return this.meta.openProcessDeadLetter(await this.sql(), { owner: SAGA_DEAD_LETTER_OWNER, ...record, attempts: this.deps.settings.maxAttempts, status });
+    return this.meta.openProcessDeadLetter(await this.sql(), { owner: SAGA_DEAD_LETTER_OWNER, ...record, attempts: this.deps.config.saga.maxAttempts, status });
   }
 
   /** The pool, created on first use; the meta schema migrated once (the saga may boot before any projector). */

@@ -40,6 +40,14 @@ export interface ProjectionSettings {
   readonly dropOldVersionAfterMs: number;
 }
 
+/** The fulfillment saga's handling of records it cannot react to; see docs/operations.md. */
+export interface SagaSettings {
+  /** `stop` (default): such a record holds its partition until an operator retries or skips it. */
+  readonly deadLetterPolicy: 'stop' | 'skip';
+  /** Attempts at such a record (with back-off) before it is dead-lettered. */
+  readonly maxAttempts: number;
+}
+
 /** How the command processor's consumer batches commands (group commit). */
 export interface CommandFetchSettings {
   /** The broker holds a fetch until this many bytes of commands are there … */
@@ -69,6 +77,7 @@ export interface AppConfig {
   readonly readYourWritesMaxWaiters: number;
   readonly http: HttpServerSettings;
   readonly projection: ProjectionSettings;
+  readonly saga: SagaSettings;
   readonly commandFetch: CommandFetchSettings;
 }
 
@@ -161,6 +170,10 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       deadLetterPolicy: read.oneOf<ProjectionSettings['deadLetterPolicy']>('PROJECTION_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),
       maxAttempts: read.int('PROJECTION_MAX_ATTEMPTS', 3, 1, 100),
       dropOldVersionAfterMs: read.int('PROJECTION_DROP_OLD_VERSION_AFTER_MS', 10000, 0, 3600000),
+    },
+    saga: {
+      deadLetterPolicy: read.oneOf<SagaSettings['deadLetterPolicy']>('SAGA_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),
+      maxAttempts: read.int('SAGA_MAX_ATTEMPTS', 3, 1, 100),
     },
     commandFetch: {
       // Group commit: under load the broker holds a fetch until ~64 KiB of commands are there (or
