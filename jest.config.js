@@ -1,5 +1,5 @@
 /**
- * Three tiers (design §5.4): `unit` — *.spec.ts next to the code, no I/O; `integration` —
+ * Three tiers: `unit` — *.spec.ts next to the code, no I/O; `integration` —
  * test/**\/*.int-spec.ts and *.e2e-spec.ts against the real broker and database, which the global
  * setup starts unless KAFKA_BROKERS / DATABASE_URL point at running ones; `fault` —
  * test/fault-tier/*.fault-spec.ts, process kills under load on its own brokers and databases

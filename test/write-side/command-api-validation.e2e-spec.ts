@@ -1,6 +1,6 @@
 /**
  * The command API's gate, black-box: every rule of the contract's validation list
- * (../shared/api-contract.md), broken one at a time against the built app and the real broker, gets
+ * (docs/api.md), broken one at a time against the built app and the real broker, gets
  * its 4xx problem+json — and nothing reaches the command topics. The command processor is not
  * running: a request that slipped through would show up as a command offset, not as a success.
  */

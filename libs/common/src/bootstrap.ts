@@ -11,7 +11,7 @@ export interface BootstrapOptions {
   configure?(app: NestExpressApplication, config: AppConfig, logger: JsonLogger): void | Promise<void>;
 }
 
-/** Validated config, or exit 1 with a message naming every bad variable (design §5.6). */
+/** Validated config, or exit 1 with a message naming every bad variable (docs/operations.md, configuration). */
 export function loadConfigOrExit(appName: string): AppConfig {
   try {
     return loadAppConfig(appName);

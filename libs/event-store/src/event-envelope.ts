@@ -13,7 +13,7 @@ export interface EventEnvelope<P = unknown> {
   readonly context: BoundedContext;
   readonly aggregateType: string;
   readonly aggregateId: string;
-  /** 1, 2, 3 … per aggregate, no gaps (design §5.3). */
+  /** 1, 2, 3 … per aggregate, no gaps (docs/events.md, "The event envelope"). */
   readonly version: number;
   readonly commandId: string;
   /**

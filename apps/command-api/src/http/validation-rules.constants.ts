@@ -1,5 +1,5 @@
 /**
- * The contract's validation list (../shared/api-contract.md, "Validation"), in one place so the DTOs,
+ * The contract's validation list (docs/api.md, "Validation"), in one place so the DTOs,
  * the OpenAPI schema and the tests cannot drift apart.
  */
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

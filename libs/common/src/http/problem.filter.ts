@@ -6,7 +6,7 @@ import { Problem, PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { ServiceError } from './service-errors';
 
 /**
- * The only place that turns errors into HTTP status codes (design §5.2): domain errors and service
+ * The only place that turns errors into HTTP status codes (docs/api.md, errors): domain errors and service
  * errors (service-errors.ts) carry a code, this filter maps codes to RFC 9457 problems.
  */
 const STATUS_BY_CODE: Record<string, { status: number; title: string }> = {

@@ -11,7 +11,7 @@ export interface OrderLine {
 
 export type LineReservationOutcome = 'RESERVED' | 'REJECTED';
 
-/** Contract bound (api-contract.md): an order has 1–100 lines. */
+/** Contract bound (docs/api.md): an order has 1–100 lines. */
 export const MAX_ORDER_LINES = 100;
 
 export type PlaceOrder = Command<

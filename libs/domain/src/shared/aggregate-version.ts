@@ -4,7 +4,7 @@ import type { CommandMetadata } from './message';
 /**
  * Every aggregate state carries its version: the number of events in its stream, so 0 means the
  * aggregate does not exist yet. evolve() adds exactly 1 per event, which is what lets the processor
- * stamp events with gap-free versions 1, 2, 3 … (design §5.3).
+ * stamp events with gap-free versions 1, 2, 3 … (docs/events.md, "The event envelope").
  */
 export interface Versioned {
   readonly version: number;

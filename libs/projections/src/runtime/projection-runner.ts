@@ -53,7 +53,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * checkpoint in one PostgreSQL transaction; the checkpoint update is optimistic
  * (`WHERE "offset" = :previous`), so a second writer after a rebalance can only ever lose the race,
  * never apply a record twice. Kafka's group offsets are committed after the database and are
- * advisory: positions always come from the checkpoint (design §2, issue 4).
+ * advisory: positions always come from the checkpoint (docs/architecture.md §5).
  */
 export class ProjectionRunner<S = unknown> {
   readonly topic: string;
@@ -369,7 +369,7 @@ export class ProjectionRunner<S = unknown> {
       // transactions, rows and checkpoint together, which the rebuild then simply redoes.
       if (this.relaxedCommit) await client.query('SET LOCAL synchronous_commit = off');
       // An aggregate whose first event in this batch is its version 1 cannot have a row yet (versions
-      // are 1, 2, 3 … without gaps, design §5.3; a redelivery is excluded by the checkpoint and the
+      // are 1, 2, 3 … without gaps, docs/events.md; a redelivery is excluded by the checkpoint and the
       // upsert's version guard), so only the others are read back: one lookup fewer per new entity.
       // Not while an operator retries a dead letter: a repaired read model may break the rule.
       const firstVersion = new Map<string, number>();
