@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * `npm start`: the whole system on one machine, supervised. Brings up Kafka and PostgreSQL (local,
@@ -31,6 +32,7 @@ const dataDir = path.resolve(root, process.env.STACK_DATA_DIR || '.data');
 const pidFile = path.join(dataDir, 'stack.pid');
 const stateFile = path.join(dataDir, 'stack.json');
 // Order matters only for a calm first boot: the processor provisions topics, projectors migrate.
+/** @type {[app: string, portVariable: string, defaultPort: number][]} */
 const APPS = [
   ['command-processor', 'COMMAND_PROCESSOR_PORT', 3010],
   ['orders-projector', 'ORDERS_PROJECTOR_PORT', 3011],
@@ -128,7 +130,7 @@ async function stopLeftoverApps() {
   if (!state.pid || alive(state.pid)) return;
   for (const [app] of APPS) {
     const pid = state.processes?.[app]?.pid;
-    let cmdline = '';
+    let cmdline;
     try {
       cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * `npm test`: builds every app (the e2e tier runs the built dist/apps/<app>/main.js, as deployed),
