@@ -115,7 +115,11 @@ function cmdlineOf(pid) {
 function tail(file, lines = 30) {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trim();
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trim();
   } catch {
     return '';
   }
@@ -186,8 +190,11 @@ async function doEnsureKafkaJars(version, log) {
   log(`resolving Kafka ${version} jars with Maven into ${dir} ...`);
   const mvn = process.env.KAFKA_MVN || 'mvn';
   const args = [
-    '-q', '-B', '-Dstyle.color=never',
-    '-f', POM,
+    '-q',
+    '-B',
+    '-Dstyle.color=never',
+    '-f',
+    POM,
     'dependency:copy-dependencies',
     `-DoutputDirectory=${tmp}`,
     '-DincludeScope=runtime',
@@ -209,10 +216,7 @@ async function doEnsureKafkaJars(version, log) {
     await fsp.rm(tmp, { recursive: true, force: true });
     throw new Error(`Maven produced no kafka_2.13 jar for ${version}:\n${res.output.trim().slice(-2000)}`);
   }
-  await fsp.writeFile(
-    path.join(tmp, MARKER),
-    JSON.stringify({ version, pomHash: hash, jars, resolvedAt: new Date().toISOString() }, null, 2),
-  );
+  await fsp.writeFile(path.join(tmp, MARKER), JSON.stringify({ version, pomHash: hash, jars, resolvedAt: new Date().toISOString() }, null, 2));
   // Another process may have finished first: keep its copy.
   if (jarsComplete(dir, hash)) {
     await fsp.rm(tmp, { recursive: true, force: true });
@@ -611,7 +615,10 @@ async function startKafka(o = {}) {
     if (last && (await portFree(last))) return last;
     return freePort();
   };
-  for (const [name, p] of [['port', o.port], ['controllerPort', o.controllerPort]]) {
+  for (const [name, p] of [
+    ['port', o.port],
+    ['controllerPort', o.controllerPort],
+  ]) {
     if (p && !(await portFree(p))) {
       throw new Error(`cannot start Kafka: ${name} ${p} on 127.0.0.1 is already in use by another process (use port 0 for a free one)`);
     }
@@ -647,8 +654,15 @@ async function startKafka(o = {}) {
     try {
       res = await run(java, [
         ...jvm.filter((a) => !a.startsWith('-Xms')),
-        '-cp', cp,
-        'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', f.props,
+        '-cp',
+        cp,
+        'kafka.tools.StorageTool',
+        'format',
+        '--ignore-formatted',
+        '-t',
+        clusterId,
+        '-c',
+        f.props,
       ]);
     } catch (e) {
       throw new Error(`could not run "${java}" (${e.code || e.message}): install a JDK 17+ or set JAVA_HOME`, { cause: e });
@@ -718,10 +732,7 @@ async function startKafka(o = {}) {
     await new Promise((r) => setImmediate(r));
     if (exitInfo && exitInfo.error) throw new Error(`could not start ${java}: ${exitInfo.error.message}`);
     handle.pid = /** @type {number} */ (child.pid);
-    fs.writeFileSync(
-      f.pid,
-      JSON.stringify({ pid: child.pid, ownerPid: process.pid, port, controllerPort, version, startedAt: new Date().toISOString() }),
-    );
+    fs.writeFileSync(f.pid, JSON.stringify({ pid: child.pid, ownerPid: process.pid, port, controllerPort, version, startedAt: new Date().toISOString() }));
     fs.writeFileSync(f.state, JSON.stringify({ version, port, controllerPort, clusterId }, null, 2));
     spawnWatchdog(child.pid);
     if (o.cleanup !== false) unregisterCleanup = registerCleanup(handle);
@@ -944,7 +955,11 @@ async function startKafkaCluster(o = {}) {
   const quorumVoters = specs.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
   fs.writeFileSync(
     clusterFile,
-    JSON.stringify({ clusterId, count, minInsyncReplicas: minIsr, nodes: specs.map(({ nodeId, port, controllerPort }) => ({ nodeId, port, controllerPort })) }, null, 2),
+    JSON.stringify(
+      { clusterId, count, minInsyncReplicas: minIsr, nodes: specs.map(({ nodeId, port, controllerPort }) => ({ nodeId, port, controllerPort })) },
+      null,
+      2,
+    ),
   );
 
   const t0 = Date.now();
@@ -1005,7 +1020,6 @@ function clusterNodeDirs(dataDir) {
 // ---------------------------------------------------------------------------------------------------------------
 // CLI
 // ---------------------------------------------------------------------------------------------------------------
-
 
 /**
  * @param {string} name

@@ -111,13 +111,19 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   }
   await stopLeftover(dataDir, log);
   const flags = [
-    '-D', dataDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
     // TCP only: a socket directory would need to be writable by the postgres user.
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=300',
-    '-c', 'shared_buffers=256MB',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+    '-c',
+    'shared_buffers=256MB',
   ];
   // Test databases are throwaway: durability would only cost time.
   if (!durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -136,10 +142,14 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   process.once('exit', onExit);
   // The server has its own process group, so nothing stops it if we are killed (SIGKILL, or a
   // signal without a handler skips 'exit'): a detached watchdog does, once our pid is gone.
-  spawn('/bin/sh', ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null', 'pg-watchdog', String(process.pid), String(child.pid)], {
-    detached: true,
-    stdio: 'ignore',
-  }).unref();
+  spawn(
+    '/bin/sh',
+    ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null', 'pg-watchdog', String(process.pid), String(child.pid)],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  ).unref();
 
   const { Client } = require('pg');
   const deadline = Date.now() + 60000;
