@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     // The layers (docs/architecture.md): apps depend on libs, never the reverse; libs/domain depends on nothing;
-    // libs/testing serves the tests in test/ only. Files outside a project (test/, bench/, tools/) are not checked.
+    // libs/testing serves test/ and bench/ only. Files outside a project (test/, bench/, tools/) are not checked.
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {

@@ -5,7 +5,7 @@
  * Local Apache Kafka launcher (no Docker): a single-node KRaft broker (combined broker+controller) run from the
  * broker jars resolved from Maven Central by tools/kafka/pom.xml.
  *
- * Library (CommonJS, Node built-ins only):
+ * Library (CommonJS; Node built-ins, and kafkajs for the readiness probe):
  *   const { ensureKafkaJars, startKafka, resolveKafka, registerCleanup, DEFAULT_KAFKA_VERSION } = require('./tools/kafka/launcher');
  *   const kafka = await startKafka({ dataDir: '.data/kafka-test', port: 0 });
  *   kafka.brokers  // '127.0.0.1:<port>'
@@ -28,7 +28,7 @@ const { createHash, randomBytes } = require('crypto');
 const { spawn } = require('child_process');
 const { parseArgs } = require('util');
 
-/** Newest Kafka release with which kafkajs 2.2.4 passes tools/kafka/compat-check.js (see README.md). */
+/** Newest Kafka release with which kafkajs 2.2.4 passed the compatibility check (tools/kafka/README.md). */
 const DEFAULT_KAFKA_VERSION = '4.4.0';
 
 const TOOLS_DIR = __dirname;
