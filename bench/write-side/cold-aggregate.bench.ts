@@ -37,7 +37,6 @@ async function scenario(kafka: Kafka, events: number) {
   });
   const skus = Array.from({ length: Math.min(PRODUCTS, events) }, (_, i) => `FILL-${i}`);
   const started = Date.now();
-  let produced = 0;
   const chunk = 5000;
   for (let i = 0; i < events; i += chunk) {
     const messages = [];
@@ -47,7 +46,6 @@ async function scenario(kafka: Kafka, events: number) {
       messages.push({ key: sku, value: encodeJson(env2) });
     }
     await producer.send({ topic: topics.commands(ns, 'inventory'), messages, acks: -1 });
-    produced += messages.length;
   }
   await producer.disconnect();
   // Wait until the processor's committed offsets reach the end of the command topic.

@@ -18,6 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { inventoryContext, PRODUCT_STATE_VERSION, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
 import { commandFingerprint, encodeJson, OUTCOME_KEY_PREFIX, OutcomeIndex, outcomeSnapshotKey, type AggregateRecord, type OutcomeRecord } from '@es/event-store';
@@ -217,7 +218,7 @@ async function main() {
     { figure: `restore s per partition, whole window (${(perPartition / 1e6).toFixed(1)} M over ${partitions} partitions, extrapolated): records / sealed`, index: `${round(perPartition / outcomesPerSecond, 1)} / ${round(perPartition / sealedPerSecond, 1)}`, 'Map baseline': '', ratio: '' },
     { figure: `resident MiB per partition, whole window`, index: mib(perEntryIndex * perPartition), 'Map baseline': mib(perEntryMap * perPartition), ratio: '' },
   ];
-  report('write-side-idempotency-window', rows, { rate, hours, windowEntries, mapSample, restoreEntries, perRecord, partitions, index, map, restore: { base, full, sealed }, loadAverage: require('node:os').loadavg() });
+  report('write-side-idempotency-window', rows, { rate, hours, windowEntries, mapSample, restoreEntries, perRecord, partitions, index, map, restore: { base, full, sealed }, loadAverage: loadavg() });
 }
 
 main().catch((error) => {

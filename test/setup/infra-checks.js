@@ -41,7 +41,7 @@ async function assertPostgresReachable(url) {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${new URL(url).host}: ${error.message}`);
+    throw new Error(`PostgreSQL is not reachable at ${new URL(url).host}: ${error.message}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -35,6 +35,7 @@ describe('a command processor killed with SIGKILL in the middle of a stream of c
     }
     const acknowledged = new Set<string>();
     const sent: string[] = [];
+    // eslint-disable-next-line no-useless-assignment -- `killed` is asserted after the stream, whatever path ran
     let killed = false;
     const stream = Array.from({ length: COMMANDS }, async (_, i) => {
       // Spread the sends over ~3 s so the kill lands mid-stream.

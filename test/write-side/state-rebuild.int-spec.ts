@@ -29,10 +29,6 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 describe('aggregate state rebuilt from the events', () => {
   const harness = new WriteSideHarness(randomNamespace('tsr'), 2);
   let processor: AppProcess;
-  const restart = async () => {
-    await processor.stop();
-    processor = await startApp('command-processor', harness.env);
-  };
   const stateRecords = async () =>
     new Map(
       (await readTopic(harness.kafka, topics.state(harness.namespace, 'inventory'), { idleMs: 1000 }))

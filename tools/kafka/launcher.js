@@ -1,10 +1,11 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 /**
  * Local Apache Kafka launcher (no Docker): a single-node KRaft broker (combined broker+controller) run from the
  * broker jars resolved from Maven Central by tools/kafka/pom.xml.
  *
- * Library (CommonJS, Node built-ins only):
+ * Library (CommonJS; Node built-ins, and kafkajs for the readiness probe):
  *   const { ensureKafkaJars, startKafka, resolveKafka, registerCleanup, DEFAULT_KAFKA_VERSION } = require('./tools/kafka/launcher');
  *   const kafka = await startKafka({ dataDir: '.data/kafka-test', port: 0 });
  *   kafka.brokers  // '127.0.0.1:<port>'
@@ -23,10 +24,11 @@ const fs = require('fs');
 const fsp = require('fs/promises');
 const path = require('path');
 const net = require('net');
-const crypto = require('crypto');
+const { createHash, randomBytes } = require('crypto');
 const { spawn } = require('child_process');
+const { parseArgs } = require('util');
 
-/** Newest Kafka release with which kafkajs 2.2.4 passes tools/kafka/compat-check.js (see README.md). */
+/** Newest Kafka release with which kafkajs 2.2.4 passed the compatibility check (tools/kafka/README.md). */
 const DEFAULT_KAFKA_VERSION = '4.4.0';
 
 const TOOLS_DIR = __dirname;
@@ -36,6 +38,30 @@ const LOG4J_CONFIG = path.join(TOOLS_DIR, 'log4j2.properties');
 const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.data', 'kafka');
 const NODE_ID = 1;
 const MARKER = '.complete';
+
+/** @typedef {((msg: string) => void) | false | null | undefined | { log(msg: string): void }} LogOption */
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null, error?: Error }} ExitInfo */
+/**
+ * A running broker (startKafka) or, with `external: true`, the brokers of KAFKA_BROKERS (resolveKafka).
+ * @typedef {object} KafkaHandle
+ * @property {string} brokers            '127.0.0.1:<port>'
+ * @property {string} host
+ * @property {number} port
+ * @property {number} controllerPort
+ * @property {number} [nodeId]
+ * @property {number} pid
+ * @property {string} dataDir
+ * @property {string} version
+ * @property {string} clusterId
+ * @property {boolean} owned             false: a broker of another process, reused (stop() leaves it running)
+ * @property {number} startupMs
+ * @property {string} logFile
+ * @property {Promise<ExitInfo>} exited
+ * @property {() => Promise<void>} stop
+ * @property {() => Promise<void>} kill
+ * @property {(o?: { kill?: boolean }) => Promise<KafkaHandle>} restart
+ * @property {boolean} [external]
+ */
 
 function cacheRoot() {
   return process.env.KAFKA_CACHE_DIR ? path.resolve(process.env.KAFKA_CACHE_DIR) : path.join(REPO_ROOT, '.cache', 'kafka');
@@ -47,10 +73,14 @@ function javaBin() {
   return 'java';
 }
 
+/**
+ * @param {LogOption} log
+ * @returns {(msg: string) => void}
+ */
 function makeLog(log) {
   if (typeof log === 'function') return log;
   if (log === false || log === null) return () => {};
-  if (log && typeof log.log === 'function') return (msg) => log.log(msg);
+  if (log && typeof log === 'object' && typeof log.log === 'function') return (msg) => log.log(msg);
   return (msg) => process.stderr.write(`[kafka] ${msg}\n`);
 }
 
@@ -85,14 +115,18 @@ function cmdlineOf(pid) {
 function tail(file, lines = 30) {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trim();
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trim();
   } catch {
     return '';
   }
 }
 
 function pomHash() {
-  return crypto.createHash('sha256').update(fs.readFileSync(POM)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(fs.readFileSync(POM)).digest('hex').slice(0, 16);
 }
 
 function run(cmd, args, opts = {}) {
@@ -122,6 +156,8 @@ const jarPromises = new Map();
  * Resolves the broker classpath once into <repo>/.cache/kafka/<version>/ (KAFKA_CACHE_DIR overrides the root).
  * A marker file (.complete, holding a hash of pom.xml) is written last, so a half-finished copy or a changed pom
  * is resolved again. Returns the directory (use `<dir>/*` as the classpath).
+ * @param {{ version?: string, log?: LogOption }} [o]
+ * @returns {Promise<string>}
  */
 async function ensureKafkaJars({ version = DEFAULT_KAFKA_VERSION, log } = {}) {
   const key = `${cacheRoot()}|${version}`;
@@ -154,8 +190,11 @@ async function doEnsureKafkaJars(version, log) {
   log(`resolving Kafka ${version} jars with Maven into ${dir} ...`);
   const mvn = process.env.KAFKA_MVN || 'mvn';
   const args = [
-    '-q', '-B', '-Dstyle.color=never',
-    '-f', POM,
+    '-q',
+    '-B',
+    '-Dstyle.color=never',
+    '-f',
+    POM,
     'dependency:copy-dependencies',
     `-DoutputDirectory=${tmp}`,
     '-DincludeScope=runtime',
@@ -166,7 +205,7 @@ async function doEnsureKafkaJars(version, log) {
     res = await run(mvn, args, { cwd: REPO_ROOT });
   } catch (e) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    throw new Error(`could not run Maven ("${mvn}"): ${e.message}. Install Maven 3 (apt-get install maven) or set KAFKA_MVN.`);
+    throw new Error(`could not run Maven ("${mvn}"): ${e.message}. Install Maven 3 (apt-get install maven) or set KAFKA_MVN.`, { cause: e });
   }
   if (res.code !== 0) {
     await fsp.rm(tmp, { recursive: true, force: true });
@@ -177,10 +216,7 @@ async function doEnsureKafkaJars(version, log) {
     await fsp.rm(tmp, { recursive: true, force: true });
     throw new Error(`Maven produced no kafka_2.13 jar for ${version}:\n${res.output.trim().slice(-2000)}`);
   }
-  await fsp.writeFile(
-    path.join(tmp, MARKER),
-    JSON.stringify({ version, pomHash: hash, jars, resolvedAt: new Date().toISOString() }, null, 2),
-  );
+  await fsp.writeFile(path.join(tmp, MARKER), JSON.stringify({ version, pomHash: hash, jars, resolvedAt: new Date().toISOString() }, null, 2));
   // Another process may have finished first: keep its copy.
   if (jarsComplete(dir, hash)) {
     await fsp.rm(tmp, { recursive: true, force: true });
@@ -198,7 +234,7 @@ async function doEnsureKafkaJars(version, log) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Ports, readiness (a tiny Kafka protocol client: ApiVersions v0 + Metadata v4..v8)
+// Ports, readiness (kafkajs admin: ApiVersions + Metadata)
 // ---------------------------------------------------------------------------------------------------------------
 
 function portFree(port, host = '127.0.0.1') {
@@ -216,122 +252,47 @@ function freePort(host = '127.0.0.1') {
     srv.unref();
     srv.once('error', reject);
     srv.listen({ port: 0, host, exclusive: true }, () => {
-      const { port } = srv.address();
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
 }
 
-/** Sends Kafka requests over one connection; resolves each response body (after the correlation id). */
-function kafkaConnection(host, port, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port });
-    let buf = Buffer.alloc(0);
-    let nextId = 1;
-    const pending = new Map();
-    const fail = (err) => {
-      for (const { reject: rj } of pending.values()) rj(err);
-      pending.clear();
-      sock.destroy();
-    };
-    sock.setTimeout(timeoutMs, () => fail(new Error('timeout')));
-    sock.once('error', (e) => {
-      reject(e);
-      fail(e);
-    });
-    sock.on('close', () => fail(new Error('connection closed')));
-    sock.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4) {
-        const size = buf.readInt32BE(0);
-        if (buf.length < 4 + size) break;
-        const frame = buf.subarray(4, 4 + size);
-        buf = buf.subarray(4 + size);
-        const id = frame.readInt32BE(0);
-        const p = pending.get(id);
-        if (p) {
-          pending.delete(id);
-          p.resolve(frame.subarray(4));
-        }
-      }
-    });
-    sock.once('connect', () => {
-      resolve({
-        request(apiKey, apiVersion, body = Buffer.alloc(0)) {
-          const id = nextId++;
-          const clientId = Buffer.from('local-kafka-launcher');
-          const header = Buffer.alloc(10);
-          header.writeInt16BE(apiKey, 0);
-          header.writeInt16BE(apiVersion, 2);
-          header.writeInt32BE(id, 4);
-          header.writeInt16BE(clientId.length, 8);
-          const payload = Buffer.concat([header, clientId, body]);
-          const size = Buffer.alloc(4);
-          size.writeInt32BE(payload.length, 0);
-          return new Promise((res, rej) => {
-            pending.set(id, { resolve: res, reject: rej });
-            sock.write(Buffer.concat([size, payload]));
-          });
-        },
-        close() {
-          sock.removeAllListeners('close');
-          sock.destroy();
-        },
-      });
-    });
-  });
-}
-
 /**
- * One readiness probe: ApiVersions (answered only once the broker has finished starting up and is unfenced, in
- * KRaft the data-plane listener starts processing requests last), then Metadata listing our node.
- * Resolves { ready: boolean, reason }.
+ * One readiness probe with the kafkajs admin client, no retries: connecting sends ApiVersions to this port (a KRaft
+ * broker only starts processing requests once it is registered and unfenced), then Metadata must list our node and,
+ * when given, our cluster id (so another broker that grabbed the port is not mistaken for ours).
+ *
+ * @param {string} host
+ * @param {number} port
+ * @param {number} [timeoutMs] connection and request timeout
+ * @param {string | null} [expectedClusterId]
+ * @param {number} [nodeId]
+ * @returns {Promise<{ ready: boolean, reason: string, clusterId?: string }>}
  */
 async function probeBroker(host, port, timeoutMs = 3000, expectedClusterId = null, nodeId = NODE_ID) {
-  let conn;
+  // Loaded on first use: the jar/CLI paths (`fetch`, `stop`) do not need it.
+  const { Kafka, logLevel } = require('kafkajs');
+  const admin = new Kafka({
+    clientId: 'local-kafka-launcher',
+    brokers: [`${host}:${port}`],
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
   try {
-    conn = await kafkaConnection(host, port, timeoutMs);
-    const av = await conn.request(18, 0);
-    const err = av.readInt16BE(0);
-    if (err !== 0) return { ready: false, reason: `ApiVersions error ${err}` };
-    const n = av.readInt32BE(2);
-    let metaMin = -1;
-    let metaMax = -1;
-    for (let i = 0, off = 6; i < n; i++, off += 6) {
-      if (av.readInt16BE(off) === 3) {
-        metaMin = av.readInt16BE(off + 2);
-        metaMax = av.readInt16BE(off + 4);
-      }
-    }
-    const v = Math.min(8, metaMax);
-    if (metaMax < 0 || v < Math.max(4, metaMin)) return { ready: true, reason: 'ApiVersions answered' };
-    // Metadata v4..v8 request: topics = null (int32 -1), allow_auto_topic_creation=false, [v8: two booleans]
-    const body = Buffer.alloc(v >= 8 ? 7 : 5);
-    body.writeInt32BE(-1, 0);
-    const md = await conn.request(3, v, body);
-    // response: throttle_time_ms int32, brokers [node_id int32, host string, port int32, rack nullable string]
-    const brokers = md.readInt32BE(4);
-    let off = 8;
-    const ids = [];
-    for (let i = 0; i < brokers; i++) {
-      ids.push(md.readInt32BE(off));
-      off += 4;
-      off += 2 + md.readInt16BE(off);
-      off += 4;
-      const rack = md.readInt16BE(off);
-      off += 2 + (rack > 0 ? rack : 0);
-    }
-    if (!ids.includes(nodeId)) return { ready: false, reason: 'broker not yet in metadata' };
-    const len = md.readInt16BE(off);
-    const clusterId = len >= 0 ? md.toString('utf8', off + 2, off + 2 + len) : null;
+    await admin.connect();
+    const { brokers, clusterId } = await admin.describeCluster();
+    if (!brokers.some((b) => b.nodeId === nodeId)) return { ready: false, reason: 'broker not yet in metadata' };
     if (expectedClusterId && clusterId !== expectedClusterId) {
       return { ready: false, reason: `another cluster (${clusterId}) answers on port ${port}` };
     }
-    return { ready: true, reason: `metadata v${v} lists broker ${nodeId}`, clusterId };
+    return { ready: true, reason: `metadata lists broker ${nodeId}`, clusterId };
   } catch (e) {
     return { ready: false, reason: e.code || e.message };
   } finally {
-    if (conn) conn.close();
+    await admin.disconnect().catch(() => {});
   }
 }
 
@@ -419,7 +380,7 @@ function randomClusterId() {
   // One id in 64 starts with '-', which kafka-storage's argument parser reads as an option
   // ("-t -s07i…: expected one argument"); draw again.
   for (;;) {
-    const id = crypto.randomBytes(16).toString('base64url');
+    const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
   }
 }
@@ -487,6 +448,10 @@ async function waitForExit(pid, timeoutMs) {
   return true;
 }
 
+/**
+ * @param {number} pid
+ * @param {{ timeoutMs?: number, log?: (msg: string) => void }} [o]
+ */
 async function terminate(pid, { timeoutMs = 30000, log = () => {} } = {}) {
   if (!isAlive(pid)) return;
   try {
@@ -546,6 +511,7 @@ function onProcessExit() {
   }
 }
 
+/** @param {NodeJS.Signals} signal */
 function onSignal(signal) {
   // The application handles this signal itself: it decides the order (e.g. stop the apps, then the broker) and
   // exits; our 'exit' handler (and the watchdog) still stop the broker if it forgets.
@@ -572,7 +538,7 @@ function registerCleanup(handle, { signals = true } = {}) {
     process.on('exit', onProcessExit);
   }
   if (signals) {
-    for (const sig of ['SIGINT', 'SIGTERM']) {
+    for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
       if (!process.listeners(sig).includes(onSignal)) process.on(sig, onSignal);
     }
   }
@@ -593,10 +559,10 @@ function registerCleanup(handle, { signals = true } = {}) {
  *                                     else a free one
  * @param {number}  [o.controllerPort] same rule
  * @param {string}  [o.version]        Kafka version, default DEFAULT_KAFKA_VERSION (or env KAFKA_VERSION)
- * @param {Function|false} [o.log]     progress logger (default: stderr with a [kafka] prefix)
+ * @param {LogOption} [o.log]         progress logger (default: stderr with a [kafka] prefix)
  * @param {number}  [o.heapMb=512]
  * @param {string}  [o.logLevel]       broker log level in server.log, default env KAFKA_LOG_LEVEL or WARN
- * @param {object}  [o.brokerProps]    extra/overriding server.properties entries (null removes one)
+ * @param {Record<string, string | number | boolean | null | undefined>} [o.brokerProps] extra/overriding server.properties entries (null removes one)
  * @param {string[]} [o.jvmArgs]       extra JVM arguments, after ours (later flags win)
  * @param {'stop'|'reuse'|'fail'} [o.ifRunning='stop'] a broker from this dataDir whose owner process is still
  *                                     alive: 'reuse' returns a non-owning handle (stop() leaves it running),
@@ -604,9 +570,11 @@ function registerCleanup(handle, { signals = true } = {}) {
  * @param {boolean} [o.cleanup=true]   registerCleanup(handle) (exit + SIGINT/SIGTERM)
  * @param {number}  [o.startTimeoutMs=120000]
  * @param {number}  [o.stopTimeoutMs=30000] SIGKILL after this long in stop()
- * @returns {Promise<{brokers:string, host:string, port:number, controllerPort:number, pid:number, dataDir:string,
- *   version:string, clusterId:string, owned:boolean, startupMs:number, logFile:string, exited:Promise<{code,signal}>,
- *   stop():Promise<void>, kill():Promise<void>, restart():Promise<object>}>}
+ * @param {number}  [o.nodeId]         (startKafkaCluster) this node's id, default 1
+ * @param {string}  [o.clusterId]      (startKafkaCluster) the id to format a new data dir with
+ * @param {string | ((ports: { port: number, controllerPort: number }) => string)} [o.quorumVoters]
+ *                                     (startKafkaCluster) controller.quorum.voters, default this node alone
+ * @returns {Promise<KafkaHandle>}
  */
 async function startKafka(o = {}) {
   const log = makeLog(o.log);
@@ -647,7 +615,10 @@ async function startKafka(o = {}) {
     if (last && (await portFree(last))) return last;
     return freePort();
   };
-  for (const [name, p] of [['port', o.port], ['controllerPort', o.controllerPort]]) {
+  for (const [name, p] of [
+    ['port', o.port],
+    ['controllerPort', o.controllerPort],
+  ]) {
     if (p && !(await portFree(p))) {
       throw new Error(`cannot start Kafka: ${name} ${p} on 127.0.0.1 is already in use by another process (use port 0 for a free one)`);
     }
@@ -683,11 +654,18 @@ async function startKafka(o = {}) {
     try {
       res = await run(java, [
         ...jvm.filter((a) => !a.startsWith('-Xms')),
-        '-cp', cp,
-        'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', f.props,
+        '-cp',
+        cp,
+        'kafka.tools.StorageTool',
+        'format',
+        '--ignore-formatted',
+        '-t',
+        clusterId,
+        '-c',
+        f.props,
       ]);
     } catch (e) {
-      throw new Error(`could not run "${java}" (${e.code || e.message}): install a JDK 17+ or set JAVA_HOME`);
+      throw new Error(`could not run "${java}" (${e.code || e.message}): install a JDK 17+ or set JAVA_HOME`, { cause: e });
     }
     if (res.code !== 0) {
       throw new Error(`formatting Kafka storage failed (exit ${res.code}):\n${res.output.trim().slice(-4000)}`);
@@ -698,6 +676,7 @@ async function startKafka(o = {}) {
     clusterId = m ? m[1] : '';
   }
 
+  /** @type {KafkaHandle} */
   const handle = {
     brokers: `127.0.0.1:${port}`,
     host: '127.0.0.1',
@@ -711,10 +690,11 @@ async function startKafka(o = {}) {
     owned: true,
     startupMs: 0,
     logFile: f.log,
-    exited: null,
-    stop: null,
-    kill: null,
-    restart: null,
+    // set below, before startKafka returns
+    exited: /** @type {any} */ (null),
+    stop: /** @type {any} */ (null),
+    kill: /** @type {any} */ (null),
+    restart: /** @type {any} */ (null),
   };
 
   const launch = async () => {
@@ -737,7 +717,7 @@ async function startKafka(o = {}) {
     } finally {
       fs.closeSync(out);
     }
-    let exitInfo = null;
+    let exitInfo = /** @type {ExitInfo | null} */ (null);
     handle.exited = new Promise((resolve) => {
       child.once('error', (e) => {
         exitInfo = { code: null, signal: null, error: e };
@@ -751,17 +731,14 @@ async function startKafka(o = {}) {
     child.unref();
     await new Promise((r) => setImmediate(r));
     if (exitInfo && exitInfo.error) throw new Error(`could not start ${java}: ${exitInfo.error.message}`);
-    handle.pid = child.pid;
-    fs.writeFileSync(
-      f.pid,
-      JSON.stringify({ pid: child.pid, ownerPid: process.pid, port, controllerPort, version, startedAt: new Date().toISOString() }),
-    );
+    handle.pid = /** @type {number} */ (child.pid);
+    fs.writeFileSync(f.pid, JSON.stringify({ pid: child.pid, ownerPid: process.pid, port, controllerPort, version, startedAt: new Date().toISOString() }));
     fs.writeFileSync(f.state, JSON.stringify({ version, port, controllerPort, clusterId }, null, 2));
     spawnWatchdog(child.pid);
     if (o.cleanup !== false) unregisterCleanup = registerCleanup(handle);
 
     const deadline = t0 + startTimeoutMs;
-    let last = '';
+    let last;
     for (;;) {
       if (exitInfo) {
         cleanupPidFile(f.pid, child.pid);
@@ -775,8 +752,8 @@ async function startKafka(o = {}) {
       if (probe.ready) break;
       last = probe.reason;
       if (Date.now() > deadline) {
-        await terminate(child.pid, { timeoutMs: 5000, log });
-        cleanupPidFile(f.pid, child.pid);
+        await terminate(handle.pid, { timeoutMs: 5000, log });
+        cleanupPidFile(f.pid, handle.pid);
         unregisterCleanup();
         throw new Error(`Kafka did not become ready within ${startTimeoutMs}ms (last probe: ${last}).\n--- ${f.log}\n${tail(f.log, 30)}`);
       }
@@ -829,7 +806,7 @@ function fileSize(file) {
 /** The first ERROR line written since `since` ({ [file]: offset }), as a one-line summary for error messages. */
 function firstError(f, since = {}) {
   for (const file of [f.log, f.out]) {
-    let text = '';
+    let text;
     try {
       const buf = fs.readFileSync(file);
       const from = since[file] && since[file] <= buf.length ? since[file] : 0;
@@ -880,6 +857,10 @@ function reusedHandle(prev, dataDir) {
  * KAFKA_BROKERS set → { brokers: $KAFKA_BROKERS, stop: no-op, external: true } (nothing started);
  * otherwise startKafka(options) → its handle, with external: false.
  */
+/**
+ * @param {Parameters<typeof startKafka>[0]} [options]
+ * @returns {Promise<KafkaHandle | { brokers: string, external: true, owned: false, stop(): Promise<void>, kill(): Promise<void> }>}
+ */
 async function resolveKafka(options = {}) {
   const env = (process.env.KAFKA_BROKERS || '').trim();
   if (env) {
@@ -890,7 +871,10 @@ async function resolveKafka(options = {}) {
   return handle;
 }
 
-/** Stops the broker recorded in dataDir's pid file (any owner). Resolves true if one was running. */
+/**
+ * Stops the broker recorded in dataDir's pid file (any owner). Resolves true if one was running.
+ * @param {{ dataDir?: string, log?: LogOption, timeoutMs?: number }} [o]
+ */
 async function stopKafka({ dataDir, log, timeoutMs = 30000 } = {}) {
   dataDir = path.resolve(dataDir || DEFAULT_DATA_DIR);
   const prev = runningBroker(dataDir);
@@ -971,7 +955,11 @@ async function startKafkaCluster(o = {}) {
   const quorumVoters = specs.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
   fs.writeFileSync(
     clusterFile,
-    JSON.stringify({ clusterId, count, minInsyncReplicas: minIsr, nodes: specs.map(({ nodeId, port, controllerPort }) => ({ nodeId, port, controllerPort })) }, null, 2),
+    JSON.stringify(
+      { clusterId, count, minInsyncReplicas: minIsr, nodes: specs.map(({ nodeId, port, controllerPort }) => ({ nodeId, port, controllerPort })) },
+      null,
+      2,
+    ),
   );
 
   const t0 = Date.now();
@@ -997,7 +985,7 @@ async function startKafkaCluster(o = {}) {
     await Promise.allSettled(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.stop()));
     throw failed.reason;
   }
-  const nodes = results.map((r) => r.value);
+  const nodes = results.map((r) => /** @type {PromiseFulfilledResult<KafkaHandle>} */ (r).value);
   const brokers = nodes.map((n) => n.brokers).join(',');
   log(`cluster ready on ${brokers} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return {
@@ -1033,17 +1021,15 @@ function clusterNodeDirs(dataDir) {
 // CLI
 // ---------------------------------------------------------------------------------------------------------------
 
-function parseArgs(argv) {
-  const opts = { _: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const key = (eq > 0 ? a.slice(2, eq) : a.slice(2)).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-      opts[key] = eq > 0 ? a.slice(eq + 1) : argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
-    } else opts._.push(a);
-  }
-  return opts;
+/**
+ * @param {string} name
+ * @param {string | undefined} value
+ * @returns {number | undefined}
+ */
+function intOption(name, value) {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw Object.assign(new Error(`--${name} must be a non-negative integer, got "${value}"`), { usage: true });
+  return Number(value);
 }
 
 const USAGE = `usage:
@@ -1055,10 +1041,44 @@ const USAGE = `usage:
   node tools/kafka/launcher.js stop  [--data-dir .data/kafka]              (stop a broker started from that dir)
 env: KAFKA_VERSION, KAFKA_LOG_LEVEL, KAFKA_CACHE_DIR, KAFKA_MVN, JAVA_HOME`;
 
+/** @param {string[]} argv */
 async function main(argv) {
-  const opts = parseArgs(argv);
-  const cmd = opts._[0];
-  const version = opts.kafkaVersion || opts.version || process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
+  let parsed;
+  try {
+    // `--name value` and `--name=value`; unknown options are refused.
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        'kafka-version': { type: 'string' },
+        version: { type: 'string' }, // alias of --kafka-version
+        'heap-mb': { type: 'string' },
+        'log-level': { type: 'string' },
+        brokers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`[kafka] ${e.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values } = parsed;
+  const cmd = parsed.positionals[0];
+  const opts = {
+    dataDir: values['data-dir'],
+    port: intOption('port', values.port),
+    heapMb: intOption('heap-mb', values['heap-mb']),
+    brokers: intOption('brokers', values.brokers),
+    logLevel: values['log-level'],
+  };
+  const version = values['kafka-version'] || values.version || process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return;
+  }
   const log = (m) => process.stderr.write(`[kafka] ${m}\n`);
   if (cmd === 'fetch') {
     const dir = await ensureKafkaJars({ version, log });
@@ -1076,13 +1096,13 @@ async function main(argv) {
     log(stopped ? 'stopped' : 'no broker running from that data dir');
     return;
   }
-  if (cmd === 'start' && opts.brokers && parseInt(opts.brokers, 10) > 1) {
+  if (cmd === 'start' && opts.brokers && opts.brokers > 1) {
     const cluster = await startKafkaCluster({
-      count: parseInt(opts.brokers, 10),
+      count: opts.brokers,
       dataDir: opts.dataDir || path.join(REPO_ROOT, '.data', 'kafka-cluster'),
       version,
       log,
-      heapMb: opts.heapMb ? parseInt(opts.heapMb, 10) : undefined,
+      heapMb: opts.heapMb || undefined,
       logLevel: opts.logLevel,
       ifRunning: 'stop',
       cleanup: false,
@@ -1114,13 +1134,13 @@ async function main(argv) {
     return;
   }
   if (cmd === 'start') {
-    const port = opts.port === undefined ? 9092 : parseInt(opts.port, 10);
+    const port = opts.port === undefined ? 9092 : opts.port;
     const handle = await startKafka({
       dataDir: opts.dataDir,
       port,
       version,
       log,
-      heapMb: opts.heapMb ? parseInt(opts.heapMb, 10) : undefined,
+      heapMb: opts.heapMb || undefined,
       logLevel: opts.logLevel,
       ifRunning: 'stop',
       cleanup: false,
@@ -1157,7 +1177,7 @@ async function main(argv) {
     }
     return;
   }
-  process.stderr.write(`${USAGE}\n`);
+  process.stderr.write(`${cmd ? `[kafka] unknown command "${cmd}"\n` : ''}${USAGE}\n`);
   process.exitCode = cmd ? 2 : 0;
 }
 
@@ -1175,7 +1195,7 @@ module.exports = {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((e) => {
-    process.stderr.write(`[kafka] ${process.env.DEBUG ? e.stack : e.message}\n`);
-    process.exit(1);
+    process.stderr.write(`[kafka] ${process.env.DEBUG ? e.stack : e.message}\n${e.usage ? `${USAGE}\n` : ''}`);
+    process.exit(e.usage ? 2 : 1);
   });
 }

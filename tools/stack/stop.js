@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * `npm stop`: stops a running `npm start` the way Ctrl-C does. npm does not forward signals to the

@@ -1,7 +1,9 @@
+// @ts-check
 'use strict';
 /**
- * `npm test`: builds every app (the e2e tier runs the built dist/apps/<app>/main.js, as deployed),
- * then runs the Jest tiers: unit + integration together (the integration tier starts its own Kafka
+ * `npm test`: lints (tools/lint/lint.js: ESLint, tsc on tools/, Prettier; a failure fails the run, but the tests
+ * still run so one run shows everything), builds every app (the e2e tier runs the built
+ * dist/apps/<app>/main.js, as deployed), then runs the Jest tiers: unit + integration together (the integration tier starts its own Kafka
  * and PostgreSQL), then the fault tier alone — it starts 3-broker clusters and kills processes, and
  * must not share the machine's cores with the integration tier (timings, session timeouts).
  * Extra arguments go to Jest, e.g. `npm test -- --selectProjects unit`; with --selectProjects given,
@@ -16,9 +18,16 @@ const root = path.join(__dirname, '..', '..');
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 const step = (title) => process.stdout.write(`\n=== ${title} ===\n`);
 
+step('lint (eslint, tsc -p tsconfig.tools.json, prettier --check)');
+const lint = spawnSync(process.execPath, [path.join(__dirname, '..', 'lint', 'lint.js')], { cwd: root, env, stdio: 'inherit' });
+const lintFailed = lint.status !== 0;
+
 step('build (nx run-many -t build)');
 const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--parallel=2', '--outputStyle=static'], { cwd: root, env, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (build.status !== 0) {
+  if (lintFailed) process.stdout.write('\nlint: FAILED (see the lint step above)\n');
+  process.exit(build.status ?? 1);
+}
 
 const extra = process.argv.slice(2);
 const runs = extra.includes('--selectProjects')
@@ -53,6 +62,10 @@ let summary = `${totals.passed} passed, ${totals.failed} failed`;
 if (totals.skipped) summary += `, ${totals.skipped} skipped`;
 if (totals.broken) summary += ` (${totals.broken} suites could not run)`;
 if (totals.unfinished) summary += ` (${totals.unfinished} jest run(s) did not finish)`;
+if (lintFailed) {
+  process.stdout.write('\nlint: FAILED (see the lint step at the top; `npm run lint` reruns it alone)\n');
+  if (status === 0) status = 1;
+}
 process.stdout.write(`\ntests: ${summary}\n`);
 if (runs.length > 1 && fs.existsSync(faultSummary)) process.stdout.write(`\nfault tier:\n${fs.readFileSync(faultSummary, 'utf8')}`);
 process.exit(status);

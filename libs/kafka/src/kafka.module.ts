@@ -27,7 +27,7 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.admin.connect();
     } catch (error) {
-      throw new Error(`cannot reach Kafka at ${this.config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${(error as Error).message}`);
+      throw new Error(`cannot reach Kafka at ${this.config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${(error as Error).message}`, { cause: error });
     }
     this.health.register(new KafkaHealthIndicator(this.admin));
     if (this.options.provisionTopics) {

@@ -21,7 +21,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       await this.dataSource.initialize();
     } catch (error) {
       const url = new URL(this.config.databaseUrl);
-      throw new Error(`cannot reach PostgreSQL at ${url.host}${url.pathname} (DATABASE_URL): ${(error as Error).message}`);
+      throw new Error(`cannot reach PostgreSQL at ${url.host}${url.pathname} (DATABASE_URL): ${(error as Error).message}`, { cause: error });
     }
     guardDataSource(this.dataSource, (error) => this.logger.event('warn', 'database connection lost', { error: error.message }));
     const applied = await migrate(this.dataSource);

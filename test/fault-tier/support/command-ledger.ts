@@ -70,7 +70,7 @@ export class CommandLedger {
     };
     this.entries.push(entry);
     for (;;) {
-      let status = 0;
+      let status: number;
       let json: Record<string, unknown> = {};
       try {
         const res = await fetch(`${this.commandApi()}${path}`, {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthIndicator, HealthRegistry, HealthResult, JsonLogger, Metrics } from '@es/common';
 import { createKafka, FAIL_FAST_RETRY, KAFKA, KafkaCommandTransport } from '@es/kafka';

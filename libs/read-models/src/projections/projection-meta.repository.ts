@@ -281,7 +281,7 @@ function toDeadLetter(r: any): DeadLetterRow {
  * becomes U+FFFD; keys too.
  */
 function storable(value: unknown): any {
-  if (typeof value === 'string') return value.replace(/\u0000/g, '\\u0000').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\\u0000').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   if (Array.isArray(value)) return value.map(storable);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)]));
   return value;
