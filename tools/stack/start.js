@@ -36,6 +36,7 @@ const APPS = [
   ['orders-projector', 'ORDERS_PROJECTOR_PORT', 3011],
   ['inventory-projector', 'INVENTORY_PROJECTOR_PORT', 3012],
   ['fulfillment-saga', 'FULFILLMENT_SAGA_PORT', 3013],
+  ['event-index-projector', 'EVENT_INDEX_PROJECTOR_PORT', 3014],
   ['query-api', 'QUERY_API_PORT', 3001],
   ['command-api', 'COMMAND_API_PORT', 3000],
 ];

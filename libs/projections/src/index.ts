@@ -8,3 +8,4 @@ export * from './transport/projector.strategy';
 export * from './transport/connect-projector';
 export * from './cli/rebuild.cli';
 export * from './transport/rethrow-fold-errors.filter';
+export * from './event-index/event-index.fold';

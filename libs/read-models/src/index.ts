@@ -12,3 +12,7 @@ export * from './orders/orders.query-repository';
 export * from './inventory/product-stock.row';
 export * from './inventory/product-stock.store';
 export * from './inventory/products.query-repository';
+export * from './event-index/event-index.row';
+export * from './event-index/event-index.store';
+export * from './event-index/event-index.catalog';
+export * from './event-index/event-index.query-repository';

@@ -64,6 +64,7 @@ export const APP_PORTS: Readonly<Record<string, { variable: string; port: number
   'orders-projector': { variable: 'ORDERS_PROJECTOR_PORT', port: 3011 },
   'inventory-projector': { variable: 'INVENTORY_PROJECTOR_PORT', port: 3012 },
   'fulfillment-saga': { variable: 'FULFILLMENT_SAGA_PORT', port: 3013 },
+  'event-index-projector': { variable: 'EVENT_INDEX_PROJECTOR_PORT', port: 3014 },
 };
 
 // Namespaces end up in topic names, consumer groups and PostgreSQL schema names: keep them to the
