@@ -10,6 +10,7 @@ import { MinPositionInterceptor } from './consistency/min-position.interceptor';
 import { OrdersController } from './orders/orders.controller';
 import { CorrelationsController } from './event-index/correlations.controller';
 import { EventIndexReader } from './event-index/event-index-reader.service';
+import { DeadLetterMetrics } from './metrics/dead-letter-metrics.service';
 import { StreamsController } from './event-index/streams.controller';
 import { ProductsController } from './products/products.controller';
 import { ProjectionStatusService } from './projections/projection-status.service';
@@ -42,6 +43,7 @@ export class QueryApiModule {
         CheckpointWaiter,
         ProjectionStatusService,
         EventIndexReader,
+        DeadLetterMetrics,
         EventTopicOffsets,
         { provide: APP_GUARD, useClass: StorableRequestGuard },
         // Registered first, so it is the outermost: it also sees the read-your-writes wait's errors.

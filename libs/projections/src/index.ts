@@ -9,3 +9,4 @@ export * from './transport/connect-projector';
 export * from './cli/rebuild.cli';
 export * from './transport/rethrow-fold-errors.filter';
 export * from './event-index/event-index.fold';
+export * from './runtime/projection-lag';

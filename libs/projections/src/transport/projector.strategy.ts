@@ -22,12 +22,13 @@ export interface ProjectorStrategyOptions {
 }
 
 /** Projector tuning that is not part of the shared AppConfig; validated like the rest (design §5.6). */
-export function readProjectorSettings(env: NodeJS.ProcessEnv = process.env): { deadLetterPolicy: DeadLetterPolicy; maxAttempts: number; dropOldVersionAfterMs: number } {
+export function readProjectorSettings(env: NodeJS.ProcessEnv = process.env): { deadLetterPolicy: DeadLetterPolicy; maxAttempts: number; dropOldVersionAfterMs: number; healthMaxLag: number } {
   const read = new EnvReader(env);
   const settings = {
     deadLetterPolicy: read.oneOf<DeadLetterPolicy>('PROJECTION_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),
     maxAttempts: read.int('PROJECTION_MAX_ATTEMPTS', 3, 1, 100),
     dropOldVersionAfterMs: read.int('PROJECTION_DROP_OLD_VERSION_AFTER_MS', 10000, 0, 3600000),
+    healthMaxLag: read.int('PROJECTION_HEALTH_MAX_LAG', 0, 0, 1_000_000_000),
   };
   read.done();
   return settings;
@@ -73,7 +74,7 @@ export class ProjectorStrategy extends Server implements CustomTransportStrategy
       this.supervisor = new ProjectionSupervisor(
         spec,
         { kafka: this.options.kafka, admin: this.options.admin, pool: this.pool, databaseUrl: config.databaseUrl, databaseTimeouts: config.databaseTimeouts, namespace: config.namespace, logger, metrics: this.options.metrics },
-        { dropOldVersionAfterMs: settings.dropOldVersionAfterMs, ...this.options.supervisor },
+        { dropOldVersionAfterMs: settings.dropOldVersionAfterMs, maxLag: settings.healthMaxLag, ...this.options.supervisor },
       );
       this.options.health?.register(this.supervisor.health());
       await this.supervisor.start();
