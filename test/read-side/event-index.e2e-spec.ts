@@ -184,6 +184,10 @@ describe('event index: /streams and /correlations', () => {
     ['/streams/orders/x/state?version=1&at=2026-01-01T00:00:00Z', 'at'],
     ['/correlations/a%00b', 'correlationId'],
     ['/correlations/x?deep=1', 'deep'],
+    ['/rates?minutes=0', 'minutes'],
+    ['/rates?minutes=61', 'minutes'],
+    ['/rates?bucketSeconds=0', 'bucketSeconds'],
+    ['/rates?window=5', 'window'],
   ])('rejects %s with 400 problem+json naming %s', async (path, field) => {
     const { status, type, body } = await get(path);
     expect(status).toBe(400);
@@ -203,10 +207,21 @@ describe('event index: /streams and /correlations', () => {
     expect(type).toContain('application/problem+json');
   });
 
+  it('answers the console`s rates: epoch-aligned buckets over the last minutes, counting the events that occurred in them', async () => {
+    const { status, body } = await get('/rates?minutes=2&bucketSeconds=30');
+    expect(status).toBe(200);
+    expect(body.minutes).toBe(2);
+    expect(body.bucketSeconds).toBe(30);
+    expect(body.buckets.length).toBeGreaterThanOrEqual(4);
+    for (const b of body.buckets) expect(Date.parse(b.at) % 30000).toBe(0);
+    // This file's events occurred in January (the builder's clock): none in the last minutes.
+    expect(body.buckets.every((b: any) => b.events === 0 && b.commands === 0)).toBe(true);
+  });
+
   it('documents the endpoints in OpenAPI', async () => {
     const { body } = await get('/docs/openapi.json');
     expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(['/streams/{context}/{aggregateId}/events', '/streams/{context}/{aggregateId}/state', '/correlations/{correlationId}']),
+      expect.arrayContaining(['/streams/{context}/{aggregateId}/events', '/streams/{context}/{aggregateId}/state', '/correlations/{correlationId}', '/rates']),
     );
   });
 

@@ -12,6 +12,8 @@ import { CorrelationsController } from './event-index/correlations.controller';
 import { EventIndexReader } from './event-index/event-index-reader.service';
 import { DeadLetterMetrics } from './metrics/dead-letter-metrics.service';
 import { StreamsController } from './event-index/streams.controller';
+import { RatesController } from './event-index/rates.controller';
+import { ConsoleController } from './console/console.controller';
 import { ProductsController } from './products/products.controller';
 import { ProjectionStatusService } from './projections/projection-status.service';
 import { ProjectionsController } from './projections/projections.controller';
@@ -33,7 +35,7 @@ export class QueryApiModule {
     return {
       module: QueryApiModule,
       imports: [CommonModule.forApp(config, logger), KafkaModule.forRoot(), DatabaseModule.forRoot()],
-      controllers: [OrdersController, ProductsController, ProjectionsController, StreamsController, CorrelationsController],
+      controllers: [OrdersController, ProductsController, ProjectionsController, StreamsController, CorrelationsController, RatesController, ConsoleController],
       providers: [
         readPoolProvider,
         ReadPoolLifecycle,

@@ -5,3 +5,4 @@ export * from './app-process';
 export * from './read-topic';
 export * from './write-side-harness';
 export * from './drop-namespace';
+export * from './browser';

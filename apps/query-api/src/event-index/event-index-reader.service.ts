@@ -132,6 +132,30 @@ export class EventIndexReader {
     return { correlationId, commands: [...commands.values()], events };
   }
 
+  /**
+   * Accepted commands and events per bucket over the last `minutes`, every context summed (the
+   * console's rates). Buckets are aligned to the epoch, so consecutive polls agree.
+   */
+  async rates(minutes: number, bucketSeconds: number, now = Date.now()): Promise<{ at: string; events: number; commands: number }[]> {
+    const start = Math.floor((now - minutes * 60_000) / (bucketSeconds * 1000)) * bucketSeconds * 1000;
+    const perContext = await Promise.all(
+      EVENT_INDEX_CONTEXTS.map((context) => this.read(context, (schema) => this.repository.rates(schema, new Date(start).toISOString(), bucketSeconds), [])),
+    );
+    const buckets = new Map<string, { at: string; events: number; commands: number }>();
+    for (let t = start; t <= now; t += bucketSeconds * 1000) {
+      const at = new Date(t).toISOString();
+      buckets.set(at, { at, events: 0, commands: 0 });
+    }
+    for (const row of perContext.flat()) {
+      const bucket = buckets.get(row.at);
+      if (bucket) {
+        bucket.events += row.events;
+        bucket.commands += row.commands;
+      }
+    }
+    return [...buckets.values()];
+  }
+
   private latestVersion(context: IndexedContext, aggregateId: string): Promise<number> {
     return this.read(context, (schema) => this.repository.latestVersion(schema, aggregateId), 0);
   }

@@ -33,6 +33,16 @@ export class EventIndexQueryRepository {
     return rows[0]?.v ?? 0;
   }
 
+  /** Events and distinct commands per `bucketSeconds` since `since` (ISO), oldest first; empty buckets left out. */
+  async rates(schema: string, since: string, bucketSeconds: number): Promise<{ at: string; events: number; commands: number }[]> {
+    const { rows } = await this.sql.query(
+      `SELECT to_timestamp(floor(extract(epoch FROM occurred_at) / $2) * $2) AS at, count(*)::int AS events, count(DISTINCT command_id)::int AS commands
+         FROM ${qualified(schema, 'events')} WHERE occurred_at >= $1 GROUP BY 1 ORDER BY 1`,
+      [since, bucketSeconds],
+    );
+    return rows.map((r) => ({ at: new Date(r.at).toISOString(), events: r.events, commands: r.commands }));
+  }
+
   /** Events of one correlation id, plus those caused by given event ids (a cause may carry another correlation). */
   async related(schema: string, correlationId: string, causedBy: readonly string[], limit: number): Promise<IndexedEventRow[]> {
     const { rows } = await this.sql.query(

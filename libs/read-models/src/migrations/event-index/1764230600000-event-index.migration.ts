@@ -33,6 +33,8 @@ export class EventIndex1764230600000 implements MigrationInterface {
     await q.query(`CREATE INDEX events_correlation_idx ON ${s}.events (correlation_id)`);
     await q.query(`CREATE INDEX events_causation_idx ON ${s}.events (causation_id) WHERE causation_id IS NOT NULL`);
     await q.query(`CREATE INDEX events_event_id_idx ON ${s}.events (event_id)`);
+    // The operations console's rates over the last minutes (GET /rates).
+    await q.query(`CREATE INDEX events_occurred_idx ON ${s}.events (occurred_at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
