@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppProcess, findChromium, randomNamespace, startApp, waitFor } from '@es/testing';
 import { ReadSideFixture } from '../read-side/support/read-side.fixture';
@@ -9,7 +10,9 @@ declare const document: any;
 declare const sessionStorage: any;
 
 const ADMIN_TOKEN = 'console-test-admin-token';
-const DOCS = join(__dirname, '..', '..', 'docs');
+// Screenshots go to a temporary directory, so a test run leaves the tree clean; the README's images
+// are refreshed with CONSOLE_SCREENSHOT_DIR=docs.
+const SHOTS = resolve(__dirname, '..', '..', process.env.CONSOLE_SCREENSHOT_DIR ?? join(tmpdir(), 'es-console-screenshots'));
 
 /**
  * The operations console in a real Chromium (playwright-core; the browser comes from the system:
@@ -80,7 +83,7 @@ describe('operations console in a browser', () => {
     const states = await page.$$eval('#timeline [data-state-version] pre', (pres) => pres.map((p) => JSON.parse(p.textContent ?? '{}')));
     expect(states.map((s) => [s.version, s.status])).toEqual([[1, 'PENDING'], [2, 'PENDING'], [3, 'CONFIRMED']]);
     expect(states[1].lineOutcomes).toEqual({ 'CONSOLE-1': { outcome: 'RESERVED' } });
-    await page.screenshot({ path: join(DOCS, 'console-timeline.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'console-timeline.png'), fullPage: true });
 
     // Follow the request's correlation id: the order's events and the stock reservation it caused.
     await page.click('#timeline li[data-event-type="OrderPlaced"] button[data-action=follow]');
@@ -102,7 +105,7 @@ describe('operations console in a browser', () => {
     await page.waitForFunction((selector) => document.querySelector(`${selector} [data-field=version]`)?.textContent === 'v2', row, { timeout: 60000 });
     await page.waitForSelector(`${row} [data-field=status].RUNNING`);
     expect(await page.textContent(`${row} [data-field=lag]`)).toBe('0');
-    await page.screenshot({ path: join(DOCS, 'console-projections.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'console-projections.png'), fullPage: true });
   });
 
   it('lists a dead letter with its payload and skips it; the projection runs again', async () => {
@@ -112,7 +115,7 @@ describe('operations console in a browser', () => {
     await page.waitForSelector('#projection-rows tr[data-projection="inventory"] [data-field=status].STOPPED');
     const letters = page.locator('#dead-letter-list article', { hasText: 'inventory v1' });
     expect(await letters.first().locator('pre.json').textContent()).toContain('an envelope');
-    await page.screenshot({ path: join(DOCS, 'console-dead-letters.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'console-dead-letters.png'), fullPage: true });
 
     for (let i = 0; i < 2; i++) {
       await page.locator('#dead-letter-list article:has([data-field=status].PENDING) button[data-action=skip]').first().click();
