@@ -1,4 +1,4 @@
-# One image for all six apps; docker-compose.yml picks the entry point per service.
+# One image for all seven apps; docker-compose.yml picks the entry point per service.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

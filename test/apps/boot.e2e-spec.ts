@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AppProcess, randomNamespace, startApp } from '@es/testing';
 
-const APPS = ['command-api', 'command-processor', 'query-api', 'orders-projector', 'inventory-projector', 'fulfillment-saga'];
+const APPS = ['command-api', 'command-processor', 'query-api', 'orders-projector', 'inventory-projector', 'fulfillment-saga', 'event-index-projector'];
 
 describe('every deployable', () => {
   const ns = randomNamespace();
@@ -20,7 +20,8 @@ describe('every deployable', () => {
       const body = (await health.json()) as { checks: Record<string, { ok: boolean }> };
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       expect({ app: app.app, status: health.status, kafka: body.checks.kafka?.ok }).toEqual({ app: app.app, status: 200, kafka: true });
-      expect(metrics).toContain('es_process_');
+      expect(metrics).toContain('process_cpu_seconds_total');
+      expect(metrics).not.toContain('es_process_');
     }
   });
 

@@ -8,7 +8,7 @@ import { freePort, randomNamespace, waitFor } from '@es/testing';
 const { throwawayDir } = require('../../tools/postgres/launcher');
 
 const ROOT = join(__dirname, '..', '..');
-const APP_PORT_VARIABLES = ['COMMAND_API_PORT', 'QUERY_API_PORT', 'COMMAND_PROCESSOR_PORT', 'ORDERS_PROJECTOR_PORT', 'INVENTORY_PROJECTOR_PORT', 'FULFILLMENT_SAGA_PORT'];
+const APP_PORT_VARIABLES = ['COMMAND_API_PORT', 'QUERY_API_PORT', 'COMMAND_PROCESSOR_PORT', 'ORDERS_PROJECTOR_PORT', 'INVENTORY_PROJECTOR_PORT', 'FULFILLMENT_SAGA_PORT', 'EVENT_INDEX_PROJECTOR_PORT'];
 
 interface Stack {
   readonly child: ChildProcess;
@@ -19,13 +19,13 @@ interface Stack {
 }
 
 /**
- * `npm start` as a user runs it (node tools/stack/start.js), but on its own free ports (six apps,
+ * `npm start` as a user runs it (node tools/stack/start.js), but on its own free ports (seven apps,
  * broker, database) and a throwaway data dir, so it never meets another run or a user's stack. The
  * global setup's KAFKA_BROKERS / DATABASE_URL are removed: the supervisor starts its own.
  */
 async function stackEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
   const ports = new Set<number>();
-  while (ports.size < 8) ports.add(await freePort());
+  while (ports.size < 2 + APP_PORT_VARIABLES.length) ports.add(await freePort());
   const [kafka, postgres, ...apps] = [...ports];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;

@@ -38,6 +38,7 @@ const APPS = [
   ['orders-projector', 'ORDERS_PROJECTOR_PORT', 3011],
   ['inventory-projector', 'INVENTORY_PROJECTOR_PORT', 3012],
   ['fulfillment-saga', 'FULFILLMENT_SAGA_PORT', 3013],
+  ['event-index-projector', 'EVENT_INDEX_PROJECTOR_PORT', 3014],
   ['query-api', 'QUERY_API_PORT', 3001],
   ['command-api', 'COMMAND_API_PORT', 3000],
 ];
@@ -370,6 +371,7 @@ async function main() {
   say('ready:');
   say(`  command API  http://${shown}:${portOf('command-api')}   (OpenAPI: /docs)`);
   say(`  query API    http://${shown}:${portOf('query-api')}   (OpenAPI: /docs)`);
+  say(`  console      http://${shown}:${portOf('query-api')}/console   (operations console; admin token below)`);
   say(`  health       /health and /metrics on every app: ${APPS.map(([app]) => `${app} ${portOf(app)}`).join(', ')}`);
   say(`  admin token  ${process.env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : env.ADMIN_TOKEN}`);
   say(`Ctrl-C (or npm stop, or kill -TERM ${process.pid}) stops everything; crashed processes are restarted.`);

@@ -8,6 +8,12 @@ import { ADMIN_TOKEN, AdminTokenGuard } from './consistency/admin-token.guard';
 import { CheckpointWaiter } from './consistency/checkpoint-waiter.service';
 import { MinPositionInterceptor } from './consistency/min-position.interceptor';
 import { OrdersController } from './orders/orders.controller';
+import { CorrelationsController } from './event-index/correlations.controller';
+import { EventIndexReader } from './event-index/event-index-reader.service';
+import { DeadLetterMetrics } from './metrics/dead-letter-metrics.service';
+import { StreamsController } from './event-index/streams.controller';
+import { RatesController } from './event-index/rates.controller';
+import { ConsoleController } from './console/console.controller';
 import { ProductsController } from './products/products.controller';
 import { ProjectionStatusService } from './projections/projection-status.service';
 import { ProjectionsController } from './projections/projections.controller';
@@ -29,7 +35,7 @@ export class QueryApiModule {
     return {
       module: QueryApiModule,
       imports: [CommonModule.forApp(config, logger), KafkaModule.forRoot(), DatabaseModule.forRoot()],
-      controllers: [OrdersController, ProductsController, ProjectionsController],
+      controllers: [OrdersController, ProductsController, ProjectionsController, StreamsController, CorrelationsController, RatesController, ConsoleController],
       providers: [
         readPoolProvider,
         ReadPoolLifecycle,
@@ -38,6 +44,8 @@ export class QueryApiModule {
         ActiveVersionsService,
         CheckpointWaiter,
         ProjectionStatusService,
+        EventIndexReader,
+        DeadLetterMetrics,
         EventTopicOffsets,
         { provide: APP_GUARD, useClass: StorableRequestGuard },
         // Registered first, so it is the outermost: it also sees the read-your-writes wait's errors.

@@ -4,6 +4,7 @@ export * from './logging/correlation-context';
 export * from './logging/json-logger';
 export * from './metrics/metrics';
 export * from './metrics/poller-failures';
+export * from './metrics/http-metrics.middleware';
 export * from './health/health-check';
 export * from './http/problem';
 export * from './http/problem.filter';

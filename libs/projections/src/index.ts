@@ -6,3 +6,5 @@ export * from './orders/order-summary.fold';
 export * from './inventory/product-stock.fold';
 export * from './nest/projector.module';
 export * from './cli/rebuild.cli';
+export * from './event-index/event-index.fold';
+export * from './runtime/projection-lag';

@@ -13,3 +13,7 @@ export * from './inventory/product-stock.row';
 export * from './inventory/product-stock.store';
 export * from './inventory/products.query-repository';
 export * from './transaction';
+export * from './event-index/event-index.row';
+export * from './event-index/event-index.store';
+export * from './event-index/event-index.catalog';
+export * from './event-index/event-index.query-repository';

@@ -6,3 +6,4 @@ export * from './read-topic';
 export * from './write-side-harness';
 export * from './drop-namespace';
 export * from './partition-of';
+export * from './browser';

@@ -6,11 +6,13 @@ import type { Position } from '@es/event-store';
 import { topics } from '@es/kafka';
 import { checkpointChannel, metaSchema, PROJECTIONS } from '@es/read-models';
 import { READ_POOL } from '../shared/read-database';
+import type { WaitScope } from './reads-event-index.decorator';
 
 const REFRESH_MS = 100;
 
 interface Waiter {
   readonly position: Position;
+  readonly scope: WaitScope;
   done(applied: boolean): void;
 }
 
@@ -58,13 +60,13 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
   }
 
   /** From memory only, no round trip: a position already applied needs neither a check nor a wait. */
-  appliedNow(position: Position): boolean {
-    return this.applied(position);
+  appliedNow(position: Position, scope: WaitScope = 'read-models'): boolean {
+    return this.applied(position, scope);
   }
 
   /** True once applied; false if `timeoutMs` passed first. */
-  async waitUntilApplied(position: Position, timeoutMs: number): Promise<boolean> {
-    if (this.applied(position)) return true;
+  async waitUntilApplied(position: Position, timeoutMs: number, scope: WaitScope = 'read-models'): Promise<boolean> {
+    if (this.applied(position, scope)) return true;
     // Each waiter holds a socket, a timer and a share of every settle pass: without a bound, clients
     // that send positions faster than projections apply them exhaust the process for everyone.
     if (this.pending >= this.config.readYourWritesMaxWaiters) {
@@ -72,21 +74,22 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
     }
     this.pending += 1;
     try {
-      return await this.waitForIt(position, timeoutMs);
+      return await this.waitForIt(position, timeoutMs, scope);
     } finally {
       this.pending -= 1;
     }
   }
 
-  private async waitForIt(position: Position, timeoutMs: number): Promise<boolean> {
+  private async waitForIt(position: Position, timeoutMs: number, scope: WaitScope): Promise<boolean> {
     if (Date.now() - this.refreshedAt >= REFRESH_MS) {
       await this.refresh();
-      if (this.applied(position)) return true;
+      if (this.applied(position, scope)) return true;
     }
     if (timeoutMs <= 0) return false;
     return new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         position,
+        scope,
         done: (applied) => {
           clearTimeout(timer);
           this.waiters.delete(waiter);
@@ -94,7 +97,7 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
           resolve(applied);
         },
       };
-      const timer = setTimeout(() => waiter.done(this.applied(position)), timeoutMs);
+      const timer = setTimeout(() => waiter.done(this.applied(position, scope)), timeoutMs);
       this.waiters.add(waiter);
       this.tick ??= setInterval(() => void this.refresh().then(() => this.settle()).catch(this.failures.report('read-your-writes.refresh')), REFRESH_MS);
     });
@@ -104,7 +107,7 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
   private settle(partitionKey?: string): void {
     for (const waiter of this.waiters) {
       if (partitionKey !== undefined && partitionKey !== `${waiter.position.context}:${waiter.position.partition}`) continue;
-      if (this.applied(waiter.position)) waiter.done(true);
+      if (this.applied(waiter.position, waiter.scope)) waiter.done(true);
     }
   }
 
@@ -115,11 +118,11 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private applied(position: Position): boolean {
+  private applied(position: Position, scope: WaitScope): boolean {
     const topic = topics.events(this.config.namespace, position.context);
     const offset = BigInt(position.offset);
     return Object.values(PROJECTIONS)
-      .filter((p) => p.context === position.context)
+      .filter((p) => p.context === position.context && (p.eventIndex === true) === (scope === 'event-index'))
       .every((p) => {
         const version = this.active.get(p.name);
         if (version === undefined) return false;

@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { topics } from '@es/kafka';
 import { ActiveVersionsService } from '../shared/active-versions.service';
 import { EventTopicOffsets, type PartitionEnd } from '../shared/event-topic-offsets.service';
 import { CheckpointWaiter } from './checkpoint-waiter.service';
+import { WAIT_SCOPE, type WaitScope } from './reads-event-index.decorator';
 
 export const MIN_POSITION_HEADER = 'X-Min-Position';
 
@@ -30,6 +32,7 @@ export class MinPositionInterceptor implements NestInterceptor {
     private readonly versions: ActiveVersionsService,
     private readonly offsets: EventTopicOffsets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -39,11 +42,12 @@ export class MinPositionInterceptor implements NestInterceptor {
     const position = decodePosition(token.trim());
     if (!position) throw invalid('is not a position token issued by the command API');
     const receivedAt = performance.now();
+    const scope = this.reflector.getAllAndOverride<WaitScope>(WAIT_SCOPE, [context.getHandler(), context.getClass()]) ?? 'read-models';
     // An applied position exists: the common case of a read issued a while after its write costs no
     // broker round trip.
-    const applied = this.waiter.appliedNow(position)
+    const applied = this.waiter.appliedNow(position, scope)
       ? Promise.resolve(true)
-      : this.requireExisting(position, receivedAt).then(() => this.waiter.waitUntilApplied(position, this.config.readYourWritesTimeoutMs));
+      : this.requireExisting(position, receivedAt).then(() => this.waiter.waitUntilApplied(position, this.config.readYourWritesTimeoutMs, scope));
     return from(applied).pipe(
       switchMap((applied) => {
         if (!applied) {

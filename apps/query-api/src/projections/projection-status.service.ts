@@ -52,7 +52,9 @@ export class ProjectionStatusService {
   }
 
   async all(): Promise<ProjectionStatus[]> {
-    return Promise.all(PROJECTION_NAMES.map((name) => this.one(name)));
+    // The event index (issue 10) is an optional deployable: listed once its projector has registered it.
+    const registered = new Set((await this.meta.list(this.pool)).map((r) => r.name));
+    return Promise.all(PROJECTION_NAMES.filter((name) => !PROJECTIONS[name].eventIndex || registered.has(name)).map((name) => this.one(name)));
   }
 
   async one(name: ProjectionName): Promise<ProjectionStatus> {

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@es/domain';
+import { PROJECTION_NAMES } from '@es/read-models';
 import { AdminTokenGuard } from '../consistency/admin-token.guard';
 import { QueryParams } from '../shared/query-params';
 import { ProjectionStatusService } from './projection-status.service';
@@ -35,7 +36,7 @@ class DeadLetterDto {
 }
 
 class ProjectionStatusDto {
-  @ApiProperty({ enum: ['orders', 'inventory'] }) name!: string;
+  @ApiProperty({ enum: PROJECTION_NAMES }) name!: string;
   @ApiProperty() activeVersion!: number;
   @ApiProperty({ enum: ['RUNNING', 'REBUILDING', 'STOPPED', 'NOT_STARTED', 'DOWN'] }) status!: string;
   @ApiProperty() lag!: number;

@@ -21,7 +21,7 @@ describe('loadAppConfig', () => {
   });
 
   it('validates the projector settings with the rest of the config', () => {
-    expect(loadAppConfig('orders-projector', {}).projection).toEqual({ deadLetterPolicy: 'stop', maxAttempts: 3, dropOldVersionAfterMs: 10000 });
+    expect(loadAppConfig('orders-projector', {}).projection).toEqual({ deadLetterPolicy: 'stop', maxAttempts: 3, dropOldVersionAfterMs: 10000, healthMaxLag: 0 });
     expect(() => loadAppConfig('orders-projector', { PROJECTION_DEAD_LETTER_POLICY: 'drop', PROJECTION_MAX_ATTEMPTS: '0' })).toThrow(
       /PROJECTION_DEAD_LETTER_POLICY="drop" is invalid[\s\S]*PROJECTION_MAX_ATTEMPTS="0" is invalid/,
     );

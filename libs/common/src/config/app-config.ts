@@ -38,6 +38,8 @@ export interface ProjectionSettings {
   readonly maxAttempts: number;
   /** How long an old version's schema stays after a switch, for queries that resolved it just before. */
   readonly dropOldVersionAfterMs: number;
+  /** A projector's /health fails while its live version lags more records than this (0: never). */
+  readonly healthMaxLag: number;
 }
 
 /** The fulfillment saga's handling of records it cannot react to; see docs/operations.md. */
@@ -93,6 +95,7 @@ export const APP_PORTS: Readonly<Record<string, { variable: string; port: number
   'orders-projector': { variable: 'ORDERS_PROJECTOR_PORT', port: 3011 },
   'inventory-projector': { variable: 'INVENTORY_PROJECTOR_PORT', port: 3012 },
   'fulfillment-saga': { variable: 'FULFILLMENT_SAGA_PORT', port: 3013 },
+  'event-index-projector': { variable: 'EVENT_INDEX_PROJECTOR_PORT', port: 3014 },
 };
 
 // Namespaces end up in topic names, consumer groups and PostgreSQL schema names: keep them to the
@@ -170,6 +173,7 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       deadLetterPolicy: read.oneOf<ProjectionSettings['deadLetterPolicy']>('PROJECTION_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),
       maxAttempts: read.int('PROJECTION_MAX_ATTEMPTS', 3, 1, 100),
       dropOldVersionAfterMs: read.int('PROJECTION_DROP_OLD_VERSION_AFTER_MS', 10000, 0, 3600000),
+      healthMaxLag: read.int('PROJECTION_HEALTH_MAX_LAG', 0, 0, 1_000_000_000),
     },
     saga: {
       deadLetterPolicy: read.oneOf<SagaSettings['deadLetterPolicy']>('SAGA_DEAD_LETTER_POLICY', 'stop', ['stop', 'skip']),

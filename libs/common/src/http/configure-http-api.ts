@@ -2,6 +2,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { JsonLogger } from '../logging/json-logger';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { Metrics } from '../metrics/metrics';
 import { MAX_URL_LENGTH } from './http-server-limits';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { bodyParserProblem, ProblemFilter } from './problem.filter';
@@ -10,6 +12,8 @@ export const BODY_LIMIT = '64kb';
 
 /** Shared HTTP wiring of the public APIs: URLs up to 8 KiB (414), 64 KiB JSON bodies (413), problem+json errors, OpenAPI at /docs. */
 export function configureHttpApi(app: NestExpressApplication, logger: JsonLogger, title: string, description: string): void {
+  // First, so that the duration covers everything the request costs, refusals included.
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   // Before anything parses or routes it; longer heads than Node's 16 KiB get 431 from the server itself.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.originalUrl.length <= MAX_URL_LENGTH) return next();

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * One Prometheus registry per process. Metric names are prefixed `es_`; the app label tells the six
- * deployables apart when they are scraped into one Prometheus.
+ * One Prometheus registry per process. The system's own metric names are prefixed `es_`; Node's
+ * default metrics keep their standard names (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`
+ * …) so that stock dashboards work, and HTTP durations use the common `http_request_duration_seconds`.
+ * The app label tells the deployables apart when they are scraped into one Prometheus.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -10,15 +12,16 @@ export class Metrics {
 
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
-    collectDefaultMetrics({ register: this.registry, prefix: 'es_process_' });
+    collectDefaultMetrics({ register: this.registry });
   }
 
   counter(name: string, help: string, labelNames: string[] = []): Counter {
     return this.getOrCreate(name, () => new Counter({ name, help, labelNames, registers: [this.registry] })) as Counter;
   }
 
-  gauge(name: string, help: string, labelNames: string[] = []): Gauge {
-    return this.getOrCreate(name, () => new Gauge({ name, help, labelNames, registers: [this.registry] })) as Gauge;
+  /** `collect` (optional) runs on every scrape and may set the gauge's values first (it may be async). */
+  gauge(name: string, help: string, labelNames: string[] = [], collect?: (this: Gauge) => void | Promise<void>): Gauge {
+    return this.getOrCreate(name, () => new Gauge({ name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) })) as Gauge;
   }
 
   histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram {

@@ -31,7 +31,7 @@ export function createProjector(
   const supervisor = new ProjectionSupervisor(
     projectionSpec(definition, config.projection),
     { kafka, admin, pool, databaseUrl: config.databaseUrl, databaseTimeouts: config.databaseTimeouts, namespace: config.namespace, logger, metrics },
-    { dropOldVersionAfterMs: config.projection.dropOldVersionAfterMs, ...options },
+    { dropOldVersionAfterMs: config.projection.dropOldVersionAfterMs, maxLag: config.projection.healthMaxLag, ...options },
   );
   return { supervisor, pool };
 }

@@ -407,6 +407,12 @@ export class ProjectionRunner<S = unknown> {
     this.deps.metrics
       ?.histogram('es_projection_batch_seconds', 'Duration of one projection batch transaction', ['projection'])
       .observe({ projection: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (events.length > 0) {
+      // Read by the lag probe's es_projection_last_event_age_seconds (projection-lag.ts).
+      this.deps.metrics
+        ?.gauge('es_projection_last_applied_event_timestamp_seconds', 'occurredAt (Unix seconds) of the last event a projection applied, per partition', ['projection', 'version', 'partition'])
+        .set({ projection: this.name, version: String(this.version), partition: String(partition) }, Date.parse(events[events.length - 1].occurredAt) / 1000);
+    }
     this.commitAdvisory(partition, last + 1);
   }
 

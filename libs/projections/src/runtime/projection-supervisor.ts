@@ -1,8 +1,9 @@
 import type { HealthIndicator, HealthResult } from '@es/common';
-import { groups } from '@es/kafka';
+import { groups, topics } from '@es/kafka';
 import { inTransaction, ProjectionMetaRepository, projectionSchema } from '@es/read-models';
 import type { ProjectionSpec } from './projection-spec';
 import { ProjectionRunner, type RunnerDeps } from './projection-runner';
+import { ProjectionLagProbe } from './projection-lag';
 
 export interface SupervisorOptions {
   /** How long an old version's schema stays after a switch, for queries that resolved it just before. */
@@ -10,6 +11,8 @@ export interface SupervisorOptions {
   readonly pollMs?: number;
   /** Run only the rebuild runner (CLI), not the live version. */
   readonly rebuildOnly?: boolean;
+  /** /health fails while the live version lags more records than this (0 or unset: never). */
+  readonly maxLag?: number;
 }
 
 /**
@@ -30,6 +33,8 @@ export class ProjectionSupervisor {
   private lastError?: string;
   /** The registry poll is failing right now (database unreachable): nothing can switch or start. */
   private tickFailing = false;
+  /** Lag of the running versions, for /metrics and the maxLag health check. */
+  readonly lag: ProjectionLagProbe;
 
   constructor(
     private readonly spec: ProjectionSpec,
@@ -37,6 +42,11 @@ export class ProjectionSupervisor {
     private readonly options: SupervisorOptions = {},
   ) {
     this.meta = new ProjectionMetaRepository(deps.namespace);
+    this.lag = new ProjectionLagProbe(spec.info.name, topics.events(deps.namespace, spec.info.context), () => [this.live, this.rebuild].filter((r) => r !== undefined).map((r) => r!.version), {
+      admin: deps.admin,
+      pool: deps.pool,
+      meta: this.meta,
+    });
   }
 
   get name(): string {
@@ -45,6 +55,7 @@ export class ProjectionSupervisor {
 
   async start(): Promise<void> {
     await this.meta.ensureRegistered(this.deps.pool, this.name);
+    if (this.deps.metrics) this.lag.attach(this.deps.metrics);
     await this.collectGarbage();
     await this.tick();
     this.timer = setInterval(() => {
@@ -67,6 +78,7 @@ export class ProjectionSupervisor {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.deps.metrics) this.lag.detach(this.deps.metrics);
     await this.ticking;
     for (const t of this.drops) clearTimeout(t);
     await Promise.all([this.live?.stop(), this.rebuild?.stop()]);
@@ -80,7 +92,12 @@ export class ProjectionSupervisor {
         const runners = [this.live, this.rebuild].filter((r): r is ProjectionRunner => r !== undefined);
         // A runner whose consumer crashed (restarting) or whose database is gone is not projecting.
         const conditions = runners.map((r) => r.condition());
+        // Marten's maxEventLag: a live version too far behind is not serving fresh reads.
+        const maxLag = this.options.maxLag ?? 0;
+        const liveVersion = this.live?.version;
+        const lag = maxLag > 0 && liveVersion !== undefined ? ((await this.lag.measure().catch(() => [])).find((v) => v.version === liveVersion)?.total ?? null) : null;
         const ok =
+          (lag === null || lag <= maxLag) &&
           (this.options.rebuildOnly || this.live !== undefined) &&
           stopped.length === 0 &&
           !this.tickFailing &&
@@ -94,6 +111,7 @@ export class ProjectionSupervisor {
             databaseUnavailable: conditions.find((c) => c.databaseUnavailable !== null)?.databaseUnavailable ?? (this.tickFailing ? this.lastError ?? null : null),
             stoppedPartitions: stopped,
             lastError: this.lastError ?? null,
+            ...(maxLag > 0 ? { lag, maxLag } : {}),
           },
         };
       },

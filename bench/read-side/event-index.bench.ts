@@ -1,0 +1,167 @@
+/**
+ * The event index (issue 10): its rebuild rate from offset 0 beside the orders projection's, on the
+ * same topic in the same run (both through the shared ProjectionRunner, rebuild mode), and
+ * `GET /streams/orders/{id}/events` latency for an aggregate with 1,000 events under 100 concurrent
+ * readers (closed loop), against the built query API.
+ *
+ *   npx nx run-many -t build -p query-api
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/read-side/event-index.bench.ts [--events 200000] [--partitions 3] [--readers 100] [--seconds 20]
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { JsonLogger } from '@es/common';
+import { eventIdFor, serializeEvent, type EventEnvelope } from '@es/event-store';
+import { namespaceTopics, provisionTopics, topics } from '@es/kafka';
+import { eventIndexSpec, orderSummaryFolds, ProjectionRunner, type FoldHandler, type ProjectionSpec } from '@es/projections';
+import { createDataSource, META_MIGRATIONS, metaSchema, migrate, orderSummaryStore, PROJECTIONS, ProjectionMetaRepository } from '@es/read-models';
+import { dropNamespace, randomNamespace, startApp } from '@es/testing';
+import { benchInfra, progress, report, round, summarize } from '../lib/bench-infra';
+import { get, saturate } from '../lib/http-load';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg('events', 200_000);
+const PARTITIONS = arg('partitions', 3);
+const READERS = arg('readers', 100);
+const SECONDS = arg('seconds', 20);
+const LONG_STREAM = 1000;
+
+/** Orders placed then confirmed or rejected (~2.5 events each), and one order with a 1,000-event history. */
+function* orderEvents(count: number, longId: string): Generator<EventEnvelope> {
+  let clock = Date.now() - 3_600_000;
+  const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope => ({
+    eventId: eventIdFor('Order', orderId, version), type, schemaVersion: type === 'OrderPlaced' ? 2 : 1, context: 'orders', aggregateType: 'Order',
+    aggregateId: orderId, version, commandId: randomUUID(), correlationId: orderId, causationId: null, occurredAt: new Date(clock++).toISOString(), payload,
+  });
+  const lines = [{ sku: 'sku-1', quantity: 1, unitPriceCents: 100 }, { sku: 'sku-2', quantity: 2, unitPriceCents: 250 }];
+  yield make(longId, 1, 'OrderPlaced', { orderId: longId, customerId: 'c-long', lines, totalCents: 600 });
+  for (let v = 2; v <= LONG_STREAM; v++) yield make(longId, v, 'OrderLineReserved', { orderId: longId, sku: 'sku-1', quantity: 1 });
+  let produced = LONG_STREAM;
+  for (let i = 0; produced < count; i++) {
+    const orderId = randomUUID();
+    const stream = [make(orderId, 1, 'OrderPlaced', { orderId, customerId: `customer-${i % 5000}`, lines, totalCents: 600 })];
+    stream.push(i % 2 === 0 ? make(orderId, 2, 'OrderConfirmed', { orderId }) : make(orderId, 2, 'OrderRejected', { orderId, reason: 'insufficient stock', rejectedSkus: ['sku-1'], reservedSkus: [] }));
+    if (i % 2 === 0) stream.push(make(orderId, 3, 'OrderShipped', { orderId, lines }));
+    for (const e of stream) {
+      if (produced++ >= count) return;
+      yield e;
+    }
+  }
+}
+
+async function produce(kafka: Kafka, ns: string, events: Iterable<EventEnvelope>, total: number): Promise<void> {
+  const producer = kafka.producer({ transactionalId: `${ns}.bench.${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = Date.now();
+  let done = 0;
+  let chunk: EventEnvelope[] = [];
+  const flush = async () => {
+    const tx = await producer.transaction();
+    await tx.send({ topic: topics.events(ns, 'orders'), messages: chunk.map((e) => serializeEvent(e)) });
+    await tx.commit();
+    done += chunk.length;
+    chunk = [];
+    progress('producing', done, total, started);
+  };
+  for (const e of events) {
+    chunk.push(e);
+    if (chunk.length === 1500) await flush();
+  }
+  if (chunk.length) await flush();
+  await producer.disconnect();
+}
+
+/** Runs one spec as a rebuild from offset 0 until every partition's checkpoint reaches its end; seconds. */
+async function rebuild(spec: ProjectionSpec<any>, ns: string, kafka: Kafka, pool: Pool): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topics.events(ns, 'orders'));
+  const meta = new ProjectionMetaRepository(ns);
+  const runner = new ProjectionRunner(spec, 1, { kafka, admin, pool, databaseUrl: process.env.DATABASE_URL!, namespace: ns, logger: new JsonLogger('bench', 'error') }, { rebuild: true });
+  const started = Date.now();
+  await runner.start();
+  for (;;) {
+    const cps = await meta.checkpointsOf(pool, spec.info.name, 1);
+    const done = cps.reduce((s, c) => s + c.offset + 1, 0);
+    progress(`rebuild ${spec.info.name}`, Math.min(done, EVENTS), EVENTS, started);
+    if (ends.every((e) => Number(e.high) === 0 || (cps.find((c) => c.partition === e.partition)?.offset ?? -1) >= Number(e.high) - 2)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  runner.promoteToLive();
+  await runner.stop();
+  await admin.disconnect();
+  return seconds;
+}
+
+async function main() {
+  const infra = await benchInfra();
+  const kafka = new Kafka({ clientId: 'bench-event-index', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
+  // The throwaway database stops at the end while idle clients may still be open: not a crash.
+  pool.on('error', () => undefined);
+  const ns = randomNamespace('b');
+  const admin = kafka.admin();
+  await admin.connect();
+  await provisionTopics(admin, namespaceTopics(ns, { partitions: PARTITIONS, replicationFactor: 1, minInsyncReplicas: 1 }), 1);
+  const meta = createDataSource({ url: process.env.DATABASE_URL!, schema: metaSchema(ns), migrations: META_MIGRATIONS });
+  await meta.initialize();
+  await migrate(meta);
+  await meta.destroy();
+  const longId = randomUUID();
+  try {
+    await produce(kafka, ns, orderEvents(EVENTS, longId), EVENTS);
+    const orders: ProjectionSpec<any> = {
+      info: PROJECTIONS.orders,
+      store: orderSummaryStore,
+      folds: new Map<string, FoldHandler<any>>(Object.entries(orderSummaryFolds)),
+      deadLetterPolicy: 'stop',
+      maxAttempts: 3,
+    };
+    const ordersSeconds = await rebuild(orders, ns, kafka, pool);
+    const indexSeconds = await rebuild(eventIndexSpec(PROJECTIONS['event-index-orders'], { deadLetterPolicy: 'stop', maxAttempts: 3 }), ns, kafka, pool);
+
+    const api = await startApp('query-api', { ES_NAMESPACE: ns, KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'error' });
+    const rows: Record<string, unknown>[] = [
+      { scenario: `rebuild from offset 0: orders projection (${EVENTS.toLocaleString()} events)`, 'events/s': round(EVENTS / ordersSeconds, 0), seconds: round(ordersSeconds, 1) },
+      { scenario: `rebuild from offset 0: event index (same topic, same run)`, 'events/s': round(EVENTS / indexSeconds, 0), seconds: round(indexSeconds, 1), 'vs orders': round(ordersSeconds / indexSeconds, 2) },
+    ];
+    try {
+      for (const limit of [1000, 100]) {
+        const url = `${api.url}/streams/orders/${longId}/events?limit=${limit}`;
+        const check = JSON.parse((await get(url)).body);
+        if (check.items?.length !== limit) throw new Error(`expected ${limit} events, got ${check.items?.length}`);
+        await saturate(READERS, 3, async () => (await get(url)).status === 200); // warm-up
+        const load = await saturate(READERS, SECONDS, async () => (await get(url)).status === 200);
+        const s = summarize(load.latenciesMs);
+        rows.push({
+          scenario: `GET /streams/orders/{id}/events?limit=${limit} of a ${LONG_STREAM}-event aggregate, ${READERS} concurrent readers, ${SECONDS} s`,
+          'req/s': round(load.ok / load.seconds, 0),
+          failed: load.failed,
+          'p50 ms': s.p50,
+          'p99 ms': s.p99,
+          'max ms': s.max,
+        });
+      }
+    } finally {
+      await api.stop();
+    }
+    report(`read-side-event-index-${EVENTS}`, rows, { events: EVENTS, partitions: PARTITIONS, readers: READERS, seconds: SECONDS, longStream: LONG_STREAM });
+  } finally {
+    await dropNamespace(ns, admin, pool);
+    await admin.disconnect();
+    await pool.end();
+    await infra.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
