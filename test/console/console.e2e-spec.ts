@@ -108,20 +108,23 @@ describe('operations console in a browser', () => {
     await page.screenshot({ path: join(SHOTS, 'console-projections.png'), fullPage: true });
   });
 
-  it('lists a dead letter with its payload and skips it; the projection runs again', async () => {
-    // A record no reader can decode stops the inventory projection and the inventory event index.
+  it('lists the dead letters of projections and saga with their payload and skips them; everything runs again', async () => {
+    // A record no reader can decode stops the inventory projection, the inventory event index and
+    // the fulfillment saga's inventory partition: three dead letters, all listed.
     await fx.appender.appendRaw('inventory', 'poison', '{"not":"an envelope"}');
-    await page.waitForFunction(() => document.querySelectorAll('#dead-letter-list article [data-field=status].PENDING').length === 2, undefined, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll('#dead-letter-list article [data-field=status].PENDING').length === 3, undefined, { timeout: 30000 });
+    expect(await page.locator('#dead-letter-list article', { hasText: 'fulfillment-saga' }).count()).toBe(1);
     await page.waitForSelector('#projection-rows tr[data-projection="inventory"] [data-field=status].STOPPED');
     const letters = page.locator('#dead-letter-list article', { hasText: 'inventory v1' });
     expect(await letters.first().locator('pre.json').textContent()).toContain('an envelope');
     await page.screenshot({ path: join(SHOTS, 'console-dead-letters.png'), fullPage: true });
 
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       await page.locator('#dead-letter-list article:has([data-field=status].PENDING) button[data-action=skip]').first().click();
       await page.waitForFunction((n) => document.querySelectorAll('#dead-letter-list article [data-field=status].SKIPPED').length === n, i + 1, { timeout: 15000 });
     }
     await page.waitForSelector('#projection-rows tr[data-projection="inventory"] [data-field=status].RUNNING', { timeout: 30000 });
     await page.waitForSelector('#projection-rows tr[data-projection="event-index-inventory"] [data-field=status].RUNNING', { timeout: 30000 });
+    await waitFor(async () => (await fetch(`${apps['fulfillment-saga'].url}/health`)).status === 200, { what: 'the saga to resume after the skipped record' });
   });
 });
