@@ -7,7 +7,14 @@ export function post(url: string, body: unknown, headers: Record<string, string>
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, method: 'POST', hostname: target.hostname, port: target.port, path: target.pathname, headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers } },
+      {
+        agent,
+        method: 'POST',
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c) => chunks.push(c));

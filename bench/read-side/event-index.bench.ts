@@ -33,17 +33,34 @@ const LONG_STREAM = 1000;
 function* orderEvents(count: number, longId: string): Generator<EventEnvelope> {
   let clock = Date.now() - 3_600_000;
   const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope => ({
-    eventId: eventIdFor('Order', orderId, version), type, schemaVersion: type === 'OrderPlaced' ? 2 : 1, context: 'orders', aggregateType: 'Order',
-    aggregateId: orderId, version, commandId: randomUUID(), correlationId: orderId, causationId: null, occurredAt: new Date(clock++).toISOString(), payload,
+    eventId: eventIdFor('Order', orderId, version),
+    type,
+    schemaVersion: type === 'OrderPlaced' ? 2 : 1,
+    context: 'orders',
+    aggregateType: 'Order',
+    aggregateId: orderId,
+    version,
+    commandId: randomUUID(),
+    correlationId: orderId,
+    causationId: null,
+    occurredAt: new Date(clock++).toISOString(),
+    payload,
   });
-  const lines = [{ sku: 'sku-1', quantity: 1, unitPriceCents: 100 }, { sku: 'sku-2', quantity: 2, unitPriceCents: 250 }];
+  const lines = [
+    { sku: 'sku-1', quantity: 1, unitPriceCents: 100 },
+    { sku: 'sku-2', quantity: 2, unitPriceCents: 250 },
+  ];
   yield make(longId, 1, 'OrderPlaced', { orderId: longId, customerId: 'c-long', lines, totalCents: 600 });
   for (let v = 2; v <= LONG_STREAM; v++) yield make(longId, v, 'OrderLineReserved', { orderId: longId, sku: 'sku-1', quantity: 1 });
   let produced = LONG_STREAM;
   for (let i = 0; produced < count; i++) {
     const orderId = randomUUID();
     const stream = [make(orderId, 1, 'OrderPlaced', { orderId, customerId: `customer-${i % 5000}`, lines, totalCents: 600 })];
-    stream.push(i % 2 === 0 ? make(orderId, 2, 'OrderConfirmed', { orderId }) : make(orderId, 2, 'OrderRejected', { orderId, reason: 'insufficient stock', rejectedSkus: ['sku-1'], reservedSkus: [] }));
+    stream.push(
+      i % 2 === 0
+        ? make(orderId, 2, 'OrderConfirmed', { orderId })
+        : make(orderId, 2, 'OrderRejected', { orderId, reason: 'insufficient stock', rejectedSkus: ['sku-1'], reservedSkus: [] }),
+    );
     if (i % 2 === 0) stream.push(make(orderId, 3, 'OrderShipped', { orderId, lines }));
     for (const e of stream) {
       if (produced++ >= count) return;
@@ -80,7 +97,12 @@ async function rebuild(spec: ProjectionSpec<any>, ns: string, kafka: Kafka, pool
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topics.events(ns, 'orders'));
   const meta = new ProjectionMetaRepository(ns);
-  const runner = new ProjectionRunner(spec, 1, { kafka, admin, pool, databaseUrl: process.env.DATABASE_URL!, namespace: ns, logger: new JsonLogger('bench', 'error') }, { rebuild: true });
+  const runner = new ProjectionRunner(
+    spec,
+    1,
+    { kafka, admin, pool, databaseUrl: process.env.DATABASE_URL!, namespace: ns, logger: new JsonLogger('bench', 'error') },
+    { rebuild: true },
+  );
   const started = Date.now();
   await runner.start();
   for (;;) {
@@ -124,10 +146,24 @@ async function main() {
     const ordersSeconds = await rebuild(orders, ns, kafka, pool);
     const indexSeconds = await rebuild(eventIndexSpec(PROJECTIONS['event-index-orders'], { deadLetterPolicy: 'stop', maxAttempts: 3 }), ns, kafka, pool);
 
-    const api = await startApp('query-api', { ES_NAMESPACE: ns, KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'error' });
+    const api = await startApp('query-api', {
+      ES_NAMESPACE: ns,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      DATABASE_URL: process.env.DATABASE_URL,
+      LOG_LEVEL: 'error',
+    });
     const rows: Record<string, unknown>[] = [
-      { scenario: `rebuild from offset 0: orders projection (${EVENTS.toLocaleString()} events)`, 'events/s': round(EVENTS / ordersSeconds, 0), seconds: round(ordersSeconds, 1) },
-      { scenario: `rebuild from offset 0: event index (same topic, same run)`, 'events/s': round(EVENTS / indexSeconds, 0), seconds: round(indexSeconds, 1), 'vs orders': round(ordersSeconds / indexSeconds, 2) },
+      {
+        scenario: `rebuild from offset 0: orders projection (${EVENTS.toLocaleString()} events)`,
+        'events/s': round(EVENTS / ordersSeconds, 0),
+        seconds: round(ordersSeconds, 1),
+      },
+      {
+        scenario: `rebuild from offset 0: event index (same topic, same run)`,
+        'events/s': round(EVENTS / indexSeconds, 0),
+        seconds: round(indexSeconds, 1),
+        'vs orders': round(ordersSeconds / indexSeconds, 2),
+      },
     ];
     try {
       for (const limit of [1000, 100]) {

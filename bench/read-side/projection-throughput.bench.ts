@@ -18,7 +18,17 @@ import { JsonLogger } from '@es/common';
 import { eventIdFor, serializeEvent, type EventEnvelope, type StoredEvent } from '@es/event-store';
 import { namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { orderSummaryFolds, ProjectionRunner, type FoldHandler, type ProjectionSpec } from '@es/projections';
-import { createDataSource, META_MIGRATIONS, metaSchema, migrate, orderSummaryStore, PROJECTIONS, ProjectionMetaRepository, projectionSchema, type OrderSummaryRow } from '@es/read-models';
+import {
+  createDataSource,
+  META_MIGRATIONS,
+  metaSchema,
+  migrate,
+  orderSummaryStore,
+  PROJECTIONS,
+  ProjectionMetaRepository,
+  projectionSchema,
+  type OrderSummaryRow,
+} from '@es/read-models';
 import { dropNamespace, randomNamespace } from '@es/testing';
 import { benchInfra, progress, report, round } from '../lib/bench-infra';
 
@@ -36,13 +46,33 @@ function* orderEvents(count: number, startAt = Date.now()): Generator<EventEnvel
   let produced = 0;
   let clock = startAt;
   const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope => ({
-    eventId: eventIdFor('Order', orderId, version), type, schemaVersion: type === 'OrderPlaced' ? 2 : 1, context: 'orders', aggregateType: 'Order',
-    aggregateId: orderId, version, commandId: randomUUID(), correlationId: orderId, causationId: null, occurredAt: new Date(clock++).toISOString(), payload,
+    eventId: eventIdFor('Order', orderId, version),
+    type,
+    schemaVersion: type === 'OrderPlaced' ? 2 : 1,
+    context: 'orders',
+    aggregateType: 'Order',
+    aggregateId: orderId,
+    version,
+    commandId: randomUUID(),
+    correlationId: orderId,
+    causationId: null,
+    occurredAt: new Date(clock++).toISOString(),
+    payload,
   });
   for (let i = 0; produced < count; i++) {
     const orderId = randomUUID();
-    const lines = [{ sku: `sku-${i % 500}`, quantity: 1 + (i % 3), unitPriceCents: 100 + (i % 1000) }, { sku: `sku-${(i + 7) % 500}`, quantity: 2, unitPriceCents: 250 }];
-    const stream = [make(orderId, 1, 'OrderPlaced', { orderId, customerId: `customer-${i % 5000}`, lines, totalCents: lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0) })];
+    const lines = [
+      { sku: `sku-${i % 500}`, quantity: 1 + (i % 3), unitPriceCents: 100 + (i % 1000) },
+      { sku: `sku-${(i + 7) % 500}`, quantity: 2, unitPriceCents: 250 },
+    ];
+    const stream = [
+      make(orderId, 1, 'OrderPlaced', {
+        orderId,
+        customerId: `customer-${i % 5000}`,
+        lines,
+        totalCents: lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
+      }),
+    ];
     if (i % 3 === 0) stream.push(make(orderId, 2, 'OrderRejected', { orderId, reason: 'insufficient stock', rejectedSkus: [lines[0].sku], reservedSkus: [] }));
     else {
       stream.push(make(orderId, 2, 'OrderConfirmed', { orderId }));
@@ -92,9 +122,19 @@ async function runProjection(ns: string, kafka: Kafka, pool: Pool, version: numb
   const spec: ProjectionSpec<OrderSummaryRow> = { info: PROJECTIONS.orders, store: orderSummaryStore, folds, deadLetterPolicy: 'stop', maxAttempts: 3 };
   const admin = kafka.admin();
   await admin.connect();
-  const runner = new ProjectionRunner(spec, version, {
-    kafka, admin, pool, databaseUrl: process.env.DATABASE_URL!, namespace: ns, logger: new JsonLogger('bench', 'error'),
-  }, { rebuild });
+  const runner = new ProjectionRunner(
+    spec,
+    version,
+    {
+      kafka,
+      admin,
+      pool,
+      databaseUrl: process.env.DATABASE_URL!,
+      namespace: ns,
+      logger: new JsonLogger('bench', 'error'),
+    },
+    { rebuild },
+  );
   await runner.start();
   return runner;
 }
@@ -141,7 +181,10 @@ async function baseline(pool: Pool, schema: string, events: EventEnvelope[]): Pr
           });
         }
         if (lineValues.length) {
-          await client.query(`INSERT INTO "${schema}".order_lines (order_id, line_no, sku, quantity, unit_price_cents) VALUES ${lineValues.join(',')} ON CONFLICT DO NOTHING`, lineParams);
+          await client.query(
+            `INSERT INTO "${schema}".order_lines (order_id, line_no, sku, quantity, unit_price_cents) VALUES ${lineValues.join(',')} ON CONFLICT DO NOTHING`,
+            lineParams,
+          );
         }
       }
       await client.query('COMMIT');
@@ -214,7 +257,12 @@ async function main() {
     const producing = produce(kafka, ns, orderEvents(LIVE, Date.now() + 10_000_000), LIVE, 'live stream').then((e) => liveEvents.push(...e));
     await producing;
     const producedSeconds = (Date.now() - t1) / 1000;
-    await waitUntil(() => caughtUp(pool, kafka, ns, 1), 'live apply', LIVE, async () => (await applied(1)()) - EVENTS);
+    await waitUntil(
+      () => caughtUp(pool, kafka, ns, 1),
+      'live apply',
+      LIVE,
+      async () => (await applied(1)()) - EVENTS,
+    );
     const liveSeconds = (Date.now() - t1) / 1000;
     await runner.stop();
 
@@ -228,11 +276,33 @@ async function main() {
     const baseLive = await baseline(pool, schema, liveEvents);
 
     const rows = [
-      { scenario: `rebuild from offset 0 (${EVENTS.toLocaleString()} events)`, 'events/s': round(EVENTS / rebuildSeconds, 0), seconds: round(rebuildSeconds, 1), 'baseline events/s': round(EVENTS / baseRebuild, 0), 'baseline s': round(baseRebuild, 1), 'ratio vs baseline': round(baseRebuild / rebuildSeconds, 2) },
+      {
+        scenario: `rebuild from offset 0 (${EVENTS.toLocaleString()} events)`,
+        'events/s': round(EVENTS / rebuildSeconds, 0),
+        seconds: round(rebuildSeconds, 1),
+        'baseline events/s': round(EVENTS / baseRebuild, 0),
+        'baseline s': round(baseRebuild, 1),
+        'ratio vs baseline': round(baseRebuild / rebuildSeconds, 2),
+      },
       // Live is bounded by what one transactional producer writes; the column that shows the
       // projector's own cost is how long after the last write it had applied everything.
-      { scenario: `live stream (${LIVE.toLocaleString()} events, producer ${round(LIVE / producedSeconds, 0)}/s)`, 'events/s': round(LIVE / liveSeconds, 0), seconds: round(liveSeconds, 1), 'baseline events/s': round(LIVE / baseLive, 0), 'baseline s': round(baseLive, 1), 'ratio vs baseline': round(baseLive / liveSeconds, 2), 'applied s after last write': round(liveSeconds - producedSeconds, 2) },
-      { scenario: `rebuild via the projector CLI, Nest handlers (${cli.records.toLocaleString()} records)`, 'events/s': round(cli.records / cli.seconds, 0), seconds: round(cli.seconds, 1), 'baseline events/s': round(EVENTS / baseRebuild, 0), 'baseline s': round(baseRebuild, 1), 'ratio vs baseline': round((cli.records / cli.seconds) / (EVENTS / baseRebuild), 2) },
+      {
+        scenario: `live stream (${LIVE.toLocaleString()} events, producer ${round(LIVE / producedSeconds, 0)}/s)`,
+        'events/s': round(LIVE / liveSeconds, 0),
+        seconds: round(liveSeconds, 1),
+        'baseline events/s': round(LIVE / baseLive, 0),
+        'baseline s': round(baseLive, 1),
+        'ratio vs baseline': round(baseLive / liveSeconds, 2),
+        'applied s after last write': round(liveSeconds - producedSeconds, 2),
+      },
+      {
+        scenario: `rebuild via the projector CLI, Nest handlers (${cli.records.toLocaleString()} records)`,
+        'events/s': round(cli.records / cli.seconds, 0),
+        seconds: round(cli.seconds, 1),
+        'baseline events/s': round(EVENTS / baseRebuild, 0),
+        'baseline s': round(baseRebuild, 1),
+        'ratio vs baseline': round(cli.records / cli.seconds / (EVENTS / baseRebuild), 2),
+      },
     ];
     report(`read-side-projection-throughput-${EVENTS}`, rows, { events: EVENTS, live: LIVE, partitions: PARTITIONS, targetRebuildEventsPerSecond: 30000 });
   } finally {

@@ -66,7 +66,10 @@ async function main() {
     // Where the time goes: the inventory projection's lag (records not yet applied), sampled.
     const lagSamples: number[] = [];
     const sampler = setInterval(() => {
-      void get(`${query.url}/projections`).then((r) => lagSamples.push(JSON.parse(r.body).find((p: { name: string }) => p.name === 'inventory').lag), () => undefined);
+      void get(`${query.url}/projections`).then(
+        (r) => lagSamples.push(JSON.parse(r.body).find((p: { name: string }) => p.name === 'inventory').lag),
+        () => undefined,
+      );
     }, 500);
     const run = await fixedRate(RATE, SECONDS, command);
     clearInterval(sampler);
@@ -89,11 +92,40 @@ async function main() {
     const lag = summarize(lags);
     const plain = summarize(plainGets);
     const b = summarize(baseLatencies);
-    report('read-side-visibility-lag', [
-      { scenario: `command ack → visible in query API at ${RATE}/s`, 'ok/s': round(run.ok / run.seconds, 0), failed: run.failed, notVisible, 'p50 ms': lag.p50, 'p99 ms': lag.p99, 'max ms': lag.max, 'max projector lag': Math.max(0, ...lagSamples) },
-      { scenario: 'control: GET /products/{sku} without X-Min-Position, same run', 'ok/s': NaN, failed: 0, notVisible: 0, 'p50 ms': plain.p50, 'p99 ms': plain.p99, 'max ms': plain.max },
-      { scenario: `baseline: single-row upsert through pg at ${RATE}/s`, 'ok/s': round(base.ok / base.seconds, 0), failed: base.failed, notVisible: 0, 'p50 ms': b.p50, 'p99 ms': b.p99, 'max ms': b.max },
-    ], { rate: RATE, seconds: SECONDS, targetP99Ms: 100 });
+    report(
+      'read-side-visibility-lag',
+      [
+        {
+          scenario: `command ack → visible in query API at ${RATE}/s`,
+          'ok/s': round(run.ok / run.seconds, 0),
+          failed: run.failed,
+          notVisible,
+          'p50 ms': lag.p50,
+          'p99 ms': lag.p99,
+          'max ms': lag.max,
+          'max projector lag': Math.max(0, ...lagSamples),
+        },
+        {
+          scenario: 'control: GET /products/{sku} without X-Min-Position, same run',
+          'ok/s': NaN,
+          failed: 0,
+          notVisible: 0,
+          'p50 ms': plain.p50,
+          'p99 ms': plain.p99,
+          'max ms': plain.max,
+        },
+        {
+          scenario: `baseline: single-row upsert through pg at ${RATE}/s`,
+          'ok/s': round(base.ok / base.seconds, 0),
+          failed: base.failed,
+          notVisible: 0,
+          'p50 ms': b.p50,
+          'p99 ms': b.p99,
+          'max ms': b.max,
+        },
+      ],
+      { rate: RATE, seconds: SECONDS, targetP99Ms: 100 },
+    );
   } finally {
     await Promise.all(apps.map((a) => a.stop()));
     // Leave nothing behind: the namespace's schemas (baseline, meta, read models) and topics.

@@ -32,8 +32,16 @@ async function scenario(kafka: Kafka, events: number) {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const envelope = (type: string, sku: string, data: unknown): CommandEnvelope => ({
-    commandId: randomUUID(), type, context: 'inventory', aggregateId: sku, data, correlationId: 'fill', causationId: null,
-    fingerprint: commandFingerprint(type, sku, data), replyTo: null, sentAt: new Date().toISOString(),
+    commandId: randomUUID(),
+    type,
+    context: 'inventory',
+    aggregateId: sku,
+    data,
+    correlationId: 'fill',
+    causationId: null,
+    fingerprint: commandFingerprint(type, sku, data),
+    replyTo: null,
+    sentAt: new Date().toISOString(),
   });
   const skus = Array.from({ length: Math.min(PRODUCTS, events) }, (_, i) => `FILL-${i}`);
   const started = Date.now();
@@ -70,7 +78,14 @@ async function scenario(kafka: Kafka, events: number) {
   const transport = new KafkaCommandTransport(kafka, { namespace: ns, timeoutMs: 120000 });
   await transport.start();
   const send = (sku: string) =>
-    transport.send({ context: 'inventory', type: 'ReceiveStock', aggregateId: sku, data: { sku, quantity: 1 }, commandId: randomUUID(), correlationId: 'probe' });
+    transport.send({
+      context: 'inventory',
+      type: 'ReceiveStock',
+      aggregateId: sku,
+      data: { sku, quantity: 1 },
+      commandId: randomUUID(),
+      correlationId: 'probe',
+    });
   // First command per partition waits for that partition's restore.
   await Promise.all(skus.slice(0, 60).map(send));
   const restoreSeconds = (Date.now() - restartAt) / 1000;

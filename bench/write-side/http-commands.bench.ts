@@ -37,7 +37,12 @@ async function baseline(kafka: Kafka, ns: string, events: number, perTransaction
   const topic = `${ns}.baseline.events`;
   await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
   await admin.disconnect();
-  const producer = kafka.producer({ transactionalId: `${ns}.baseline.${perTransaction}`, idempotent: true, maxInFlightRequests: 1, retry: TRANSACTIONAL_RETRY });
+  const producer = kafka.producer({
+    transactionalId: `${ns}.baseline.${perTransaction}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: TRANSACTIONAL_RETRY,
+  });
   await producer.connect();
   const latencies: number[] = [];
   const start = performance.now();
@@ -47,8 +52,18 @@ async function baseline(kafka: Kafka, ns: string, events: number, perTransaction
     const messages = Array.from({ length: Math.min(perTransaction, events - i) }, (_, j) => {
       const sku = `SKU-${(i + j) % PRODUCTS}`;
       const e: EventEnvelope = {
-        eventId: randomUUID(), type: 'StockReceived', schemaVersion: 1, context: 'inventory', aggregateType: 'Product', aggregateId: sku,
-        version: i + j + 2, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, occurredAt: new Date().toISOString(), payload: { sku, quantity: 1 },
+        eventId: randomUUID(),
+        type: 'StockReceived',
+        schemaVersion: 1,
+        context: 'inventory',
+        aggregateType: 'Product',
+        aggregateId: sku,
+        version: i + j + 2,
+        commandId: randomUUID(),
+        correlationId: randomUUID(),
+        causationId: null,
+        occurredAt: new Date().toISOString(),
+        payload: { sku, quantity: 1 },
       };
       return serializeEvent(e);
     });
@@ -94,7 +109,11 @@ async function main() {
     rows.push({
       scenario: 'ratio best HTTP saturation / tx-per-event baseline',
       'ok/s': round(best!.ok / best!.seconds / (single.ok / single.seconds)),
-      ok: 0, failed: 0, 'p50 ms': NaN, 'p99 ms': NaN, 'max ms': NaN,
+      ok: 0,
+      failed: 0,
+      'p50 ms': NaN,
+      'p99 ms': NaN,
+      'max ms': NaN,
     });
     report('write-side-http-commands', rows, { rates: RATES, seconds: SECONDS, concurrency: CONCURRENCY });
   } finally {

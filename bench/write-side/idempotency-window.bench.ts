@@ -21,7 +21,15 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { inventoryContext, PRODUCT_STATE_VERSION, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
-import { commandFingerprint, encodeJson, OUTCOME_KEY_PREFIX, OutcomeIndex, outcomeSnapshotKey, type AggregateRecord, type OutcomeRecord } from '@es/event-store';
+import {
+  commandFingerprint,
+  encodeJson,
+  OUTCOME_KEY_PREFIX,
+  OutcomeIndex,
+  outcomeSnapshotKey,
+  type AggregateRecord,
+  type OutcomeRecord,
+} from '@es/event-store';
 import { KafkaPartitionLog, namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { randomNamespace } from '@es/testing';
 import { PartitionProcessor } from '../../apps/command-processor/src/processing/partition-processor';
@@ -59,7 +67,11 @@ function memoryChild(variant: 'index' | 'map', entries: number, windowMs: number
     for (let i = 0; i < entries; i += 1) {
       const id = randomUUID();
       if (i % 1_000_000 === 0) ids.push(id);
-      map.set(id, { fingerprint: `${fingerprints[i % 1000].slice(0, 14)}${i.toString(36).padStart(8, '0')}`, version: i % 1000, position: `cDE6aW52ZW50b3J5OjA6${i}` });
+      map.set(id, {
+        fingerprint: `${fingerprints[i % 1000].slice(0, 14)}${i.toString(36).padStart(8, '0')}`,
+        version: i % 1000,
+        position: `cDE6aW52ZW50b3J5OjA6${i}`,
+      });
     }
     lookup = (id) => map.get(id);
   }
@@ -74,14 +86,34 @@ function memoryChild(variant: 'index' | 'map', entries: number, windowMs: number
     samples.push(Number(process.hrtime.bigint() - s) / 1000);
   }
   process.stdout.write(
-    JSON.stringify({ entries, rssBytes: after.rss - before.rss, heapBytes: after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers, fillMs, lookupUs: median(samples) }),
+    JSON.stringify({
+      entries,
+      rssBytes: after.rss - before.rss,
+      heapBytes: after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers,
+      fillMs,
+      lookupUs: median(samples),
+    }),
   );
 }
 
 function runChild(variant: 'index' | 'map', entries: number, windowMs: number) {
   const res = spawnSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=16000', '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', __filename, '--child', variant, '--entries', String(entries), '--window', String(windowMs)],
+    [
+      '--expose-gc',
+      '--max-old-space-size=16000',
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      __filename,
+      '--child',
+      variant,
+      '--entries',
+      String(entries),
+      '--window',
+      String(windowMs),
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
   );
   if (res.status !== 0) throw new Error(`memory child ${variant} failed (${res.status})`);
@@ -102,7 +134,13 @@ async function restoreScenario(kafka: Kafka, outcomes: number, perRecord: number
   for (let i = 0; i < aggregates; i += 5000) {
     const messages = Array.from({ length: Math.min(5000, aggregates - i) }, (_, j) => {
       const sku = `SKU-${i + j}`;
-      const record: AggregateRecord = { aggregateId: sku, stateVersion: PRODUCT_STATE_VERSION, version: 2, state: { version: 2, sku, name: sku, onHand: 5, reservations: {} }, lastPosition: null };
+      const record: AggregateRecord = {
+        aggregateId: sku,
+        stateVersion: PRODUCT_STATE_VERSION,
+        version: 2,
+        state: { version: 2, sku, name: sku, onHand: 5, reservations: {} },
+        lastPosition: null,
+      };
       return { key: sku, value: encodeJson(record), partition: 0 };
     });
     await producer.send({ topic: stateTopic, messages, acks: -1 });
@@ -116,7 +154,10 @@ async function restoreScenario(kafka: Kafka, outcomes: number, perRecord: number
     const index = new OutcomeIndex(24 * HOUR);
     const past = Math.round((outcomes * 23) / 24);
     for (let i = 0; i < past; i += 1) {
-      index.remember({ commandId: randomUUID(), fingerprint: fingerprintPool[i % fingerprintPool.length], version: 2, offset: i }, now - 24 * HOUR + Math.floor((i / past) * 23 * HOUR));
+      index.remember(
+        { commandId: randomUUID(), fingerprint: fingerprintPool[i % fingerprintPool.length], version: 2, offset: i },
+        now - 24 * HOUR + Math.floor((i / past) * 23 * HOUR),
+      );
     }
     for (const bucket of index.unsealed(now)) {
       const messages = index.seal(bucket).map((data, c) => ({ key: outcomeSnapshotKey(bucket, c), value: data, partition: 0 }));
@@ -155,7 +196,8 @@ async function restoreScenario(kafka: Kafka, outcomes: number, perRecord: number
     await processor.restore();
     const ms = Date.now() - t;
     const counts = { aggregates: processor.aggregateCount, outcomes: processor.outcomeCount };
-    if (counts.aggregates !== aggregates || counts.outcomes < outcomes) throw new Error(`restore found ${JSON.stringify(counts)}, expected ${aggregates} aggregates and ${outcomes} outcomes`);
+    if (counts.aggregates !== aggregates || counts.outcomes < outcomes)
+      throw new Error(`restore found ${JSON.stringify(counts)}, expected ${aggregates} aggregates and ${outcomes} outcomes`);
     await processor.close();
     return { ms, ...counts };
   };
@@ -206,19 +248,71 @@ async function main() {
   const outcomesPerSecond = restoreEntries / Math.max(0.001, (full.ms - base.ms) / 1000);
   const perPartition = windowEntries / partitions;
   const rows = [
-    { figure: 'resident bytes per remembered outcome', index: round(perEntryIndex, 1), 'Map baseline': round(perEntryMap, 1), ratio: round(perEntryMap / perEntryIndex, 2) },
-    { figure: `resident MiB, whole window (${(windowEntries / 1e6).toFixed(1)} M)`, index: mib(index.rssBytes), 'Map baseline': `${mib(perEntryMap * windowEntries)} (extrapolated; a Map stops at 16.7 M)`, ratio: round(perEntryMap / perEntryIndex, 2) },
-    { figure: 'fill, outcomes/s', index: Math.round(index.entries / (index.fillMs / 1000)), 'Map baseline': Math.round(map.entries / (map.fillMs / 1000)), ratio: '' },
+    {
+      figure: 'resident bytes per remembered outcome',
+      index: round(perEntryIndex, 1),
+      'Map baseline': round(perEntryMap, 1),
+      ratio: round(perEntryMap / perEntryIndex, 2),
+    },
+    {
+      figure: `resident MiB, whole window (${(windowEntries / 1e6).toFixed(1)} M)`,
+      index: mib(index.rssBytes),
+      'Map baseline': `${mib(perEntryMap * windowEntries)} (extrapolated; a Map stops at 16.7 M)`,
+      ratio: round(perEntryMap / perEntryIndex, 2),
+    },
+    {
+      figure: 'fill, outcomes/s',
+      index: Math.round(index.entries / (index.fillMs / 1000)),
+      'Map baseline': Math.round(map.entries / (map.fillMs / 1000)),
+      ratio: '',
+    },
     { figure: 'lookup median, µs', index: round(index.lookupUs, 2), 'Map baseline': round(map.lookupUs, 2), ratio: '' },
     { figure: `restore ms: ${aggregates.toLocaleString()} aggregates only (baseline)`, index: base.ms, 'Map baseline': '', ratio: '' },
-    { figure: `restore ms: + ${(restoreEntries / 1e6).toFixed(2)} M outcomes`, index: full.ms, 'Map baseline': '', ratio: round(full.ms / Math.max(1, base.ms), 1) },
+    {
+      figure: `restore ms: + ${(restoreEntries / 1e6).toFixed(2)} M outcomes`,
+      index: full.ms,
+      'Map baseline': '',
+      ratio: round(full.ms / Math.max(1, base.ms), 1),
+    },
     { figure: 'restore rate, outcomes/s (all per-commit records)', index: Math.round(outcomesPerSecond), 'Map baseline': '', ratio: '' },
-    { figure: `restore ms: + ${(restoreEntries / 1e6).toFixed(2)} M outcomes, 23 h sealed + 1 h of records`, index: sealed.ms, 'Map baseline': '', ratio: round(sealed.ms / Math.max(1, base.ms), 1) },
-    { figure: 'restore rate, outcomes/s (sealed)', index: Math.round(sealedPerSecond), 'Map baseline': '', ratio: round(sealedPerSecond / outcomesPerSecond, 1) },
-    { figure: `restore s per partition, whole window (${(perPartition / 1e6).toFixed(1)} M over ${partitions} partitions, extrapolated): records / sealed`, index: `${round(perPartition / outcomesPerSecond, 1)} / ${round(perPartition / sealedPerSecond, 1)}`, 'Map baseline': '', ratio: '' },
-    { figure: `resident MiB per partition, whole window`, index: mib(perEntryIndex * perPartition), 'Map baseline': mib(perEntryMap * perPartition), ratio: '' },
+    {
+      figure: `restore ms: + ${(restoreEntries / 1e6).toFixed(2)} M outcomes, 23 h sealed + 1 h of records`,
+      index: sealed.ms,
+      'Map baseline': '',
+      ratio: round(sealed.ms / Math.max(1, base.ms), 1),
+    },
+    {
+      figure: 'restore rate, outcomes/s (sealed)',
+      index: Math.round(sealedPerSecond),
+      'Map baseline': '',
+      ratio: round(sealedPerSecond / outcomesPerSecond, 1),
+    },
+    {
+      figure: `restore s per partition, whole window (${(perPartition / 1e6).toFixed(1)} M over ${partitions} partitions, extrapolated): records / sealed`,
+      index: `${round(perPartition / outcomesPerSecond, 1)} / ${round(perPartition / sealedPerSecond, 1)}`,
+      'Map baseline': '',
+      ratio: '',
+    },
+    {
+      figure: `resident MiB per partition, whole window`,
+      index: mib(perEntryIndex * perPartition),
+      'Map baseline': mib(perEntryMap * perPartition),
+      ratio: '',
+    },
   ];
-  report('write-side-idempotency-window', rows, { rate, hours, windowEntries, mapSample, restoreEntries, perRecord, partitions, index, map, restore: { base, full, sealed }, loadAverage: loadavg() });
+  report('write-side-idempotency-window', rows, {
+    rate,
+    hours,
+    windowEntries,
+    mapSample,
+    restoreEntries,
+    perRecord,
+    partitions,
+    index,
+    map,
+    restore: { base, full, sealed },
+    loadAverage: loadavg(),
+  });
 }
 
 main().catch((error) => {

@@ -16,7 +16,16 @@ import { inventoryContext, type BoundedContextDefinition, type Command, type Dom
 import { commandFingerprint, eventIdFor, serializeEvent, type EventEnvelope } from '@es/event-store';
 import { groups, KafkaPartitionLog, namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { productStockFolds, ProjectionRunner, type FoldHandler, type ProjectionSpec } from '@es/projections';
-import { createDataSource, META_MIGRATIONS, metaSchema, migrate, productStockStore, PROJECTIONS, ProjectionMetaRepository, type ProductStockRow } from '@es/read-models';
+import {
+  createDataSource,
+  META_MIGRATIONS,
+  metaSchema,
+  migrate,
+  productStockStore,
+  PROJECTIONS,
+  ProjectionMetaRepository,
+  type ProductStockRow,
+} from '@es/read-models';
 import { randomNamespace } from '@es/testing';
 import { PartitionProcessor } from '../../apps/command-processor/src/processing/partition-processor';
 import { benchInfra, progress, report, round } from '../lib/bench-infra';
@@ -40,9 +49,19 @@ function* productEvents(): Generator<EventEnvelope> {
     const version = (versions[i] += 1);
     const [type, payload] = version === 1 ? ['ProductRegistered', { sku, name: sku }] : ['StockReceived', { sku, quantity: 1 }];
     yield {
-      eventId: eventIdFor('Product', sku, version), type, schemaVersion: 1, context: 'inventory', aggregateType: 'Product', aggregateId: sku, version,
-      commandId: randomUUID(), commandFingerprint: commandFingerprint(type, sku, payload), correlationId: 'bench', causationId: null,
-      occurredAt: new Date(at + n).toISOString(), payload,
+      eventId: eventIdFor('Product', sku, version),
+      type,
+      schemaVersion: 1,
+      context: 'inventory',
+      aggregateType: 'Product',
+      aggregateId: sku,
+      version,
+      commandId: randomUUID(),
+      commandFingerprint: commandFingerprint(type, sku, payload),
+      correlationId: 'bench',
+      causationId: null,
+      occurredAt: new Date(at + n).toISOString(),
+      payload,
     };
   }
 }
@@ -74,7 +93,12 @@ async function restoreAll(kafka: Kafka, ns: string, force: boolean) {
   const started = Date.now();
   const results = await Promise.all(
     Array.from({ length: PARTITIONS }, async (_, partition) => {
-      const log = await KafkaPartitionLog.open(kafka, { namespace: ns, context: 'inventory', partition, consumerGroupId: groups.commandProcessor(ns, 'inventory') });
+      const log = await KafkaPartitionLog.open(kafka, {
+        namespace: ns,
+        context: 'inventory',
+        partition,
+        consumerGroupId: groups.commandProcessor(ns, 'inventory'),
+      });
       let events = 0;
       const processor = new PartitionProcessor(definition, log, {
         idempotencyWindowMs: 24 * 3_600_000,
@@ -110,7 +134,12 @@ async function projectionRebuild(kafka: Kafka, ns: string, pool: Pool): Promise<
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topics.events(ns, 'inventory'));
   const started = Date.now();
-  const runner = new ProjectionRunner(spec, 1, { kafka, admin, pool, databaseUrl: process.env.DATABASE_URL!, namespace: ns, logger: new JsonLogger('bench', 'error') }, { rebuild: true });
+  const runner = new ProjectionRunner(
+    spec,
+    1,
+    { kafka, admin, pool, databaseUrl: process.env.DATABASE_URL!, namespace: ns, logger: new JsonLogger('bench', 'error') },
+    { rebuild: true },
+  );
   await runner.start();
   const repo = new ProjectionMetaRepository(ns);
   for (;;) {
@@ -145,11 +174,34 @@ async function main() {
     const rate = EVENTS / rebuild.seconds;
     const projectionRate = EVENTS / projection;
     const rows = [
-      { scenario: `processor: rehydrate ${AGGREGATES.toLocaleString()} aggregates from ${EVENTS.toLocaleString()} events (fold + write state)`, seconds: round(rebuild.seconds, 1), 'events/s': Math.round(rate), 'vs projection rebuild': round(rate / projectionRate, 2) },
-      { scenario: 'projector runtime: rebuild of the inventory projection, same topic (PostgreSQL rows + checkpoints)', seconds: round(projection, 1), 'events/s': Math.round(projectionRate), 'vs projection rebuild': 1 },
-      { scenario: `processor: restore the same aggregates from the state topic (${restore.aggregates.toLocaleString()} records)`, seconds: round(restore.seconds, 1), 'events/s': '', 'vs projection rebuild': '' },
+      {
+        scenario: `processor: rehydrate ${AGGREGATES.toLocaleString()} aggregates from ${EVENTS.toLocaleString()} events (fold + write state)`,
+        seconds: round(rebuild.seconds, 1),
+        'events/s': Math.round(rate),
+        'vs projection rebuild': round(rate / projectionRate, 2),
+      },
+      {
+        scenario: 'projector runtime: rebuild of the inventory projection, same topic (PostgreSQL rows + checkpoints)',
+        seconds: round(projection, 1),
+        'events/s': Math.round(projectionRate),
+        'vs projection rebuild': 1,
+      },
+      {
+        scenario: `processor: restore the same aggregates from the state topic (${restore.aggregates.toLocaleString()} records)`,
+        seconds: round(restore.seconds, 1),
+        'events/s': '',
+        'vs projection rebuild': '',
+      },
     ];
-    report(`write-side-rehydration-${EVENTS}`, rows, { events: EVENTS, aggregates: AGGREGATES, partitions: PARTITIONS, rebuild, restore, projectionSeconds: projection, goal: { eventsPerSecond: 30000, ratioToProjection: 0.8 } });
+    report(`write-side-rehydration-${EVENTS}`, rows, {
+      events: EVENTS,
+      aggregates: AGGREGATES,
+      partitions: PARTITIONS,
+      rebuild,
+      restore,
+      projectionSeconds: projection,
+      goal: { eventsPerSecond: 30000, ratioToProjection: 0.8 },
+    });
   } finally {
     await pool.end();
     await infra.stop();

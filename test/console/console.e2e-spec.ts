@@ -32,7 +32,15 @@ describe('operations console in a browser', () => {
     const executablePath = findChromium();
     await fx.setUp();
     const env = { ...fx.env, ADMIN_TOKEN, PROJECTION_DROP_OLD_VERSION_AFTER_MS: '1000' };
-    for (const app of ['command-processor', 'fulfillment-saga', 'orders-projector', 'inventory-projector', 'event-index-projector', 'query-api', 'command-api']) {
+    for (const app of [
+      'command-processor',
+      'fulfillment-saga',
+      'orders-projector',
+      'inventory-projector',
+      'event-index-projector',
+      'query-api',
+      'command-api',
+    ]) {
       apps[app] = await startApp(app, env);
     }
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -72,16 +80,23 @@ describe('operations console in a browser', () => {
     await page.selectOption('#aggregate-context', 'orders');
     await page.fill('#aggregate-id', orderId);
     // The fulfillment saga confirms the order a moment later: look again until it has.
-    await waitFor(async () => {
-      await page.click('#aggregate-form button[type=submit]');
-      return (await page.waitForSelector('#timeline li[data-event-type="OrderConfirmed"]', { timeout: 1500 }).catch(() => null)) !== null;
-    }, { what: 'the confirmed order in the console timeline', timeoutMs: 30000 });
+    await waitFor(
+      async () => {
+        await page.click('#aggregate-form button[type=submit]');
+        return (await page.waitForSelector('#timeline li[data-event-type="OrderConfirmed"]', { timeout: 1500 }).catch(() => null)) !== null;
+      },
+      { what: 'the confirmed order in the console timeline', timeoutMs: 30000 },
+    );
     const types = await page.$$eval('#timeline li', (items) => items.map((li) => li.getAttribute('data-event-type')));
     expect(types).toEqual(['OrderPlaced', 'OrderLineReserved', 'OrderConfirmed']);
     // The state after each event, as the domain's evolve folds it.
     await page.waitForFunction(() => document.querySelectorAll('#timeline [data-state-version] pre').length === 3);
     const states = await page.$$eval('#timeline [data-state-version] pre', (pres) => pres.map((p) => JSON.parse(p.textContent ?? '{}')));
-    expect(states.map((s) => [s.version, s.status])).toEqual([[1, 'PENDING'], [2, 'PENDING'], [3, 'CONFIRMED']]);
+    expect(states.map((s) => [s.version, s.status])).toEqual([
+      [1, 'PENDING'],
+      [2, 'PENDING'],
+      [3, 'CONFIRMED'],
+    ]);
     expect(states[1].lineOutcomes).toEqual({ 'CONSOLE-1': { outcome: 'RESERVED' } });
     await page.screenshot({ path: join(SHOTS, 'console-timeline.png'), fullPage: true });
 
@@ -112,7 +127,9 @@ describe('operations console in a browser', () => {
     // A record no reader can decode stops the inventory projection, the inventory event index and
     // the fulfillment saga's inventory partition: three dead letters, all listed.
     await fx.appender.appendRaw('inventory', 'poison', '{"not":"an envelope"}');
-    await page.waitForFunction(() => document.querySelectorAll('#dead-letter-list article [data-field=status].PENDING').length === 3, undefined, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll('#dead-letter-list article [data-field=status].PENDING').length === 3, undefined, {
+      timeout: 30000,
+    });
     expect(await page.locator('#dead-letter-list article', { hasText: 'fulfillment-saga' }).count()).toBe(1);
     await page.waitForSelector('#projection-rows tr[data-projection="inventory"] [data-field=status].STOPPED');
     const letters = page.locator('#dead-letter-list article', { hasText: 'inventory v1' });
@@ -121,7 +138,9 @@ describe('operations console in a browser', () => {
 
     for (let i = 0; i < 3; i++) {
       await page.locator('#dead-letter-list article:has([data-field=status].PENDING) button[data-action=skip]').first().click();
-      await page.waitForFunction((n) => document.querySelectorAll('#dead-letter-list article [data-field=status].SKIPPED').length === n, i + 1, { timeout: 15000 });
+      await page.waitForFunction((n) => document.querySelectorAll('#dead-letter-list article [data-field=status].SKIPPED').length === n, i + 1, {
+        timeout: 15000,
+      });
     }
     await page.waitForSelector('#projection-rows tr[data-projection="inventory"] [data-field=status].RUNNING', { timeout: 30000 });
     await page.waitForSelector('#projection-rows tr[data-projection="event-index-inventory"] [data-field=status].RUNNING', { timeout: 30000 });

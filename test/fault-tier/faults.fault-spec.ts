@@ -18,10 +18,7 @@ const ROOT = join(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SCENARIO_TIMEOUT_MS = 300000;
 
-async function withInfra<T>(
-  kind: 'single' | 'cluster',
-  run: (kafka: KafkaInfra, postgres: PostgresInfra) => Promise<T>,
-): Promise<T> {
+async function withInfra<T>(kind: 'single' | 'cluster', run: (kafka: KafkaInfra, postgres: PostgresInfra) => Promise<T>): Promise<T> {
   const scratch = scratchDir(`es-fault-${kind}-`);
   const kafka = kind === 'cluster' ? await startCluster(join(scratch.dir, 'kafka')) : await startSingleBroker(join(scratch.dir, 'kafka'));
   let postgres: PostgresInfra | undefined;
@@ -68,7 +65,11 @@ describe('fault tier', () => {
             const node = kafka.nodes.find((n) => n.nodeId === leader)!;
             await node.kill();
             const at = Date.now();
-            return { at, description: `SIGKILL broker ${leader} (leader of orders.events p0), restarted after 5 s`, healed: sleep(5000).then(() => node.restart()) };
+            return {
+              at,
+              description: `SIGKILL broker ${leader} (leader of orders.events p0), restarted after 5 s`,
+              healed: sleep(5000).then(() => node.restart()),
+            };
           },
         });
         expectHealthy(result);
@@ -200,7 +201,9 @@ describe('fault tier', () => {
               const letters = Array.isArray(body) ? body : [];
               const found = letters.filter((l) => l.partition === poison?.partition && String(l.offset) === poison?.offset);
               if (found.length !== 1 || found[0].status !== 'SKIPPED') {
-                problems.push(`the garbage event ${JSON.stringify(poison)} is not one SKIPPED dead letter of ${owner}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+                problems.push(
+                  `the garbage event ${JSON.stringify(poison)} is not one SKIPPED dead letter of ${owner}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`,
+                );
               }
             }
             return problems;

@@ -48,7 +48,12 @@ describe('a broker restart under the running system', () => {
     const res = await fetch(`${app.url}/health`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     if (!res) return { status: 0, failing: ['(no answer)'] };
     const body = (await res.json().catch(() => ({}))) as { checks?: Record<string, { ok: boolean }> };
-    return { status: res.status, failing: Object.entries(body.checks ?? {}).filter(([, c]) => !c.ok).map(([name]) => name) };
+    return {
+      status: res.status,
+      failing: Object.entries(body.checks ?? {})
+        .filter(([, c]) => !c.ok)
+        .map(([name]) => name),
+    };
   };
   const place = () => command('/orders', { customerId: 'c-brk', lines: [{ sku: 'BRK-1', quantity: 1, unitPriceCents: 100 }] });
 
@@ -97,7 +102,9 @@ describe('a broker restart under the running system', () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     await new Promise((r) => setTimeout(r, 2000)); // kafkajs' own restart attempt, with the broker still down
-    process.stderr.write(`[broker-restart] broker down for ${((Date.now() - killedAt) / 1000).toFixed(1)} s; kafkajs crashed consumers in: ${JSON.stringify(consumerApps.filter(crashedSinceKill))}\n`);
+    process.stderr.write(
+      `[broker-restart] broker down for ${((Date.now() - killedAt) / 1000).toFixed(1)} s; kafkajs crashed consumers in: ${JSON.stringify(consumerApps.filter(crashedSinceKill))}\n`,
+    );
     const restarted = Date.now();
     await kafka.restart();
     const brokerBack = Date.now();
@@ -132,9 +139,16 @@ describe('a broker restart under the running system', () => {
         `order CONFIRMED ${((confirmed - brokerBack) / 1000).toFixed(1)} s after the broker was back\n` +
         `[broker-restart] failing checks seen: ${JSON.stringify(Object.fromEntries(Object.entries(unhealthy).map(([k, v]) => [k, [...v]])))}\n`,
     );
-    const crashes = names.flatMap((n) => apps[n].output().split('\n').filter((l) => l.includes('kafkajs: Crash')).map((l) => `${n}: ${(/"msg":"([^"]*)"/.exec(l) ?? [])[1]}`));
+    const crashes = names.flatMap((n) =>
+      apps[n]
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('kafkajs: Crash'))
+        .map((l) => `${n}: ${(/"msg":"([^"]*)"/.exec(l) ?? [])[1]}`),
+    );
     process.stderr.write(`[broker-restart] kafkajs crashes:\n  ${[...new Set(crashes)].join('\n  ')}\n`);
-    for (const name of names) expect({ app: name, exitCode: apps[name].child.exitCode, signal: apps[name].child.signalCode }).toEqual({ app: name, exitCode: null, signal: null });
+    for (const name of names)
+      expect({ app: name, exitCode: apps[name].child.exitCode, signal: apps[name].child.signalCode }).toEqual({ app: name, exitCode: null, signal: null });
     // Down, the apps said so, naming what failed.
     expect(Object.keys(unhealthy).length).toBeGreaterThan(0);
   }, 115000);

@@ -21,9 +21,13 @@ interface PostgresHandle {
  * child process (`node tools/postgres/launcher.js start`), as `npm start` runs it.
  */
 async function launchPostgres(dataDir: string, port: number): Promise<PostgresHandle> {
-  const launcher = spawn(process.execPath, [join(__dirname, '..', '..', 'tools', 'postgres', 'launcher.js'), 'start', '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const launcher = spawn(
+    process.execPath,
+    [join(__dirname, '..', '..', 'tools', 'postgres', 'launcher.js'), 'start', '--data-dir', dataDir, '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   launcher.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   launcher.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -58,14 +62,17 @@ describe('PostgreSQL killed under a projector and the query API', () => {
   const killPostgres = async () => {
     process.kill(pg.pid, 'SIGKILL');
     pg.launcher.kill('SIGKILL'); // its watchdog only signals the (dead) server
-    await waitFor(() => {
-      try {
-        process.kill(pg.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 10000, what: 'PostgreSQL to die' });
+    await waitFor(
+      () => {
+        try {
+          process.kill(pg.pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { timeoutMs: 10000, what: 'PostgreSQL to die' },
+    );
   };
   // Backends of the killed postmaster may hold its shared memory for a moment: retry the start.
   const restartPostgres = () =>
@@ -96,7 +103,9 @@ describe('PostgreSQL killed under a projector and the query API', () => {
     const first = orderWorkload(log, 1500);
     await fx.appender.append(first.slice(0, 1000), { chunk: 50 });
     const applied = async () => {
-      const { rows } = await fx.pool.query(`SELECT coalesce(sum("offset" + 1), 0)::int AS n FROM "${fx.ns}_meta".projection_checkpoints WHERE projection = 'orders'`);
+      const { rows } = await fx.pool.query(
+        `SELECT coalesce(sum("offset" + 1), 0)::int AS n FROM "${fx.ns}_meta".projection_checkpoints WHERE projection = 'orders'`,
+      );
       return rows[0].n as number;
     };
     await waitFor(async () => (await applied()) > 0, { timeoutMs: 30000, intervalMs: 20, what: 'the projector to be mid-stream' });
@@ -120,18 +129,29 @@ describe('PostgreSQL killed under a projector and the query API', () => {
     await restartPostgres();
     const back = Date.now();
     const expected = expectedOrders([...first, ...second]);
-    await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), { timeoutMs: 60000, intervalMs: 500, what: 'the read model to catch up' });
+    await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), {
+      timeoutMs: 60000,
+      intervalMs: 500,
+      what: 'the read model to catch up',
+    });
     const caughtUp = Date.now();
-    const readAfter = await waitFor(async () => {
-      const r = await fetch(`${apps.query.url}/orders?limit=5`);
-      return r.status === 200 && r;
-    }, { timeoutMs: 20000, what: 'the query API to answer again' });
+    const readAfter = await waitFor(
+      async () => {
+        const r = await fetch(`${apps.query.url}/orders?limit=5`);
+        return r.status === 200 && r;
+      },
+      { timeoutMs: 20000, what: 'the query API to answer again' },
+    );
     await waitFor(async () => (await fetch(`${apps.projector.url}/health`)).status === 200, { timeoutMs: 20000, what: 'the projector to be healthy again' });
     const { rows: deadLetters } = await fx.pool.query(`SELECT count(*)::int AS n FROM "${fx.ns}_meta".projection_dead_letters`);
 
     process.stderr.write(
       `[database-restart] down ${((back - killedAt) / 1000).toFixed(1)} s; read while down: ${read.status} Retry-After ${read.headers.get('retry-after')}; ` +
-        `projector caught up ${((caughtUp - back) / 1000).toFixed(1)} s after the restart; failing projector checks: ${JSON.stringify(Object.entries(projectorReport.checks).filter(([, c]) => !c.ok).map(([n]) => n))}\n`,
+        `projector caught up ${((caughtUp - back) / 1000).toFixed(1)} s after the restart; failing projector checks: ${JSON.stringify(
+          Object.entries(projectorReport.checks)
+            .filter(([, c]) => !c.ok)
+            .map(([n]) => n),
+        )}\n`,
     );
     expect(stillAlive).toEqual({ projector: null, query: null });
     expect({ status: read.status, type: read.headers.get('content-type'), retryAfter: Number(read.headers.get('retry-after')) > 0 }).toEqual({
@@ -149,7 +169,8 @@ describe('PostgreSQL killed under a projector and the query API', () => {
     expect({ projector: apps.projector.child.exitCode, query: apps.query.child.exitCode }).toEqual({ projector: null, query: null });
 
     // GET /projections does not claim RUNNING for a projection nobody consumes.
-    const orders = async () => ((await (await fetch(`${apps.query.url}/projections`)).json()) as { name: string; status: string }[]).find((p) => p.name === 'orders')?.status;
+    const orders = async () =>
+      ((await (await fetch(`${apps.query.url}/projections`)).json()) as { name: string; status: string }[]).find((p) => p.name === 'orders')?.status;
     expect(await orders()).toBe('RUNNING');
     await apps.projector.stop();
     await waitFor(async () => (await orders()) === 'DOWN', { timeoutMs: 15000, what: 'GET /projections to report orders DOWN' });

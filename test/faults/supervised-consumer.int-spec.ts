@@ -18,7 +18,14 @@ describe('a kafkajs consumer after a non-retriable crash', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `test-${ns}`, ssl: false, sslRejectUnauthorized: true, connectionTimeoutMs: 3000, requestTimeoutMs: 30000 });
+    kafka = createKafka({
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      clientId: `test-${ns}`,
+      ssl: false,
+      sslRejectUnauthorized: true,
+      connectionTimeoutMs: 3000,
+      requestTimeoutMs: 30000,
+    });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
@@ -83,10 +90,13 @@ describe('a kafkajs consumer after a non-retriable crash', () => {
     });
     cleanup.push(() => supervised.stop());
     await supervised.start();
-    const down = await waitFor(async () => {
-      const h = await supervised.health().check();
-      return !h.ok && h;
-    }, { timeoutMs: 20000, intervalMs: 20, what: 'the health check to report the crash' });
+    const down = await waitFor(
+      async () => {
+        const h = await supervised.health().check();
+        return !h.ok && h;
+      },
+      { timeoutMs: 20000, intervalMs: 20, what: 'the health check to report the crash' },
+    );
     const downMetric = await metrics.registry.getSingleMetricAsString('es_consumer_up');
     await waitFor(() => seen.length >= 3, { timeoutMs: 30000, what: 'the rest of the messages after the restart' });
     const up = await supervised.health().check();
@@ -96,7 +106,9 @@ describe('a kafkajs consumer after a non-retriable crash', () => {
     // The first message was not committed (the crash came first), so the new consumer reads it again.
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(up).toMatchObject({ ok: true, detail: { state: 'consuming', restarts: 1 } });
-    expect(await metrics.registry.getSingleMetricAsString('es_consumer_restarts_total')).toContain('es_consumer_restarts_total{consumer="test",app="supervised-test"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('es_consumer_restarts_total')).toContain(
+      'es_consumer_restarts_total{consumer="test",app="supervised-test"} 1',
+    );
     expect(await metrics.registry.getSingleMetricAsString('es_consumer_up')).toContain('es_consumer_up{consumer="test",app="supervised-test"} 1');
     expect(resets.length).toBeGreaterThanOrEqual(1);
     expect(lines.some((l) => l.includes('"level":"error"') && l.includes('Kafka consumer crashed') && l.includes('a bug in the handler'))).toBe(true);

@@ -35,7 +35,13 @@ describe('the fulfillment process when the saga and then the command processor a
             const commandId = `place-${orderId}`;
             for (let attempt = 0; ; attempt += 1) {
               try {
-                await harness.send('orders', 'PlaceOrder', orderId, { orderId, customerId: 'c', lines: lines.map((l) => ({ ...l, unitPriceCents: 100 })) }, commandId);
+                await harness.send(
+                  'orders',
+                  'PlaceOrder',
+                  orderId,
+                  { orderId, customerId: 'c', lines: lines.map((l) => ({ ...l, unitPriceCents: 100 })) },
+                  commandId,
+                );
                 placed.push(orderId);
                 return;
               } catch (error) {

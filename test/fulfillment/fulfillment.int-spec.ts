@@ -57,10 +57,13 @@ describe('the fulfillment process', () => {
     ]);
     const orders = await settled([orderId]);
     const order = orders.get(orderId)!.state;
-    const products = await waitFor(async () => {
-      const p = await harness.products();
-      return p.get('MULTI-A')!.state.reserved === 0 && p;
-    }, { what: 'the reservation of MULTI-A to be released' });
+    const products = await waitFor(
+      async () => {
+        const p = await harness.products();
+        return p.get('MULTI-A')!.state.reserved === 0 && p;
+      },
+      { what: 'the reservation of MULTI-A to be released' },
+    );
     const rejected = orders.get(orderId)!.events.find((e) => e.type === 'OrderRejected')!.payload as { reason: string };
 
     expect(order.status).toBe('REJECTED');
@@ -78,10 +81,13 @@ describe('the fulfillment process', () => {
     await harness.send('orders', 'CancelOrder', cancelled, { orderId: cancelled, reason: 'changed my mind' });
     await harness.send('orders', 'ShipOrder', shipped, { orderId: shipped });
 
-    const life = await waitFor(async () => {
-      const p = (await harness.products()).get('LIFE')!.state;
-      return p.reserved === 0 && p.onHand === 8 && p;
-    }, { what: 'release and commit to reach the product' });
+    const life = await waitFor(
+      async () => {
+        const p = (await harness.products()).get('LIFE')!.state;
+        return p.reserved === 0 && p.onHand === 8 && p;
+      },
+      { what: 'release and commit to reach the product' },
+    );
     expect(availableStock(life)).toBe(8);
   });
 });

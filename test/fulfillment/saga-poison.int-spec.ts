@@ -15,8 +15,17 @@ const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 function placedWithBadLines(orderId: string): string {
   return JSON.stringify({
-    eventId: randomUUID(), type: 'OrderPlaced', schemaVersion: 2, context: 'orders', aggregateType: 'Order', aggregateId: orderId, version: 1,
-    commandId: randomUUID(), correlationId: 'poison', causationId: null, occurredAt: new Date().toISOString(),
+    eventId: randomUUID(),
+    type: 'OrderPlaced',
+    schemaVersion: 2,
+    context: 'orders',
+    aggregateType: 'Order',
+    aggregateId: orderId,
+    version: 1,
+    commandId: randomUUID(),
+    correlationId: 'poison',
+    causationId: null,
+    occurredAt: new Date().toISOString(),
     payload: { orderId, customerId: 'c', lines: null, totalCents: 0 },
   });
 }
@@ -87,40 +96,66 @@ describe('the fulfillment process and poison events', () => {
       const onStopped = [onPartition(0), onPartition(0), onPartition(0)];
       const onOther = [onPartition(1), onPartition(1), onPartition(1)];
       await Promise.all([...onStopped, ...onOther].map((id) => harness.placeOrder([{ sku: 'AFTER-POISON', quantity: 1 }], id)));
-      await waitFor(async () => {
-        const records = await orderEvents();
-        return onOther.every((id) => confirmed(records, id));
-      }, { timeoutMs: 60000, intervalMs: 500, what: 'the orders of the other partition to be confirmed' });
+      await waitFor(
+        async () => {
+          const records = await orderEvents();
+          return onOther.every((id) => confirmed(records, id));
+        },
+        { timeoutMs: 60000, intervalMs: 500, what: 'the orders of the other partition to be confirmed' },
+      );
 
-      const letters = await waitFor(async () => {
-        const found = await sagaLetters();
-        return found.length === 1 && found;
-      }, { what: 'the saga dead letter to be listed by the query API' });
-      expect(letters[0]).toMatchObject({ projection: 'fulfillment-saga', topic: topics.events(harness.namespace, 'orders'), partition: 0, offset: poisonOffset, eventType: 'OrderPlaced', status: 'PENDING', attempts: 2 });
+      const letters = await waitFor(
+        async () => {
+          const found = await sagaLetters();
+          return found.length === 1 && found;
+        },
+        { what: 'the saga dead letter to be listed by the query API' },
+      );
+      expect(letters[0]).toMatchObject({
+        projection: 'fulfillment-saga',
+        topic: topics.events(harness.namespace, 'orders'),
+        partition: 0,
+        offset: poisonOffset,
+        eventType: 'OrderPlaced',
+        status: 'PENDING',
+        attempts: 2,
+      });
       expect(JSON.stringify(letters[0].payload)).toContain('\\\\u0000'); // the NUL kept visible, not refused by PostgreSQL
-      const health = await waitFor(async () => {
-        const h = await sagaHealth();
-        return h.status === 503 && h;
-      }, { what: 'the saga /health to fail' });
-      expect(health.body.checks['saga-dead-letters'].detail[`${topics.events(harness.namespace, 'orders')}#0`]).toMatchObject({ offset: poisonOffset, deadLetterId: letters[0].id });
+      const health = await waitFor(
+        async () => {
+          const h = await sagaHealth();
+          return h.status === 503 && h;
+        },
+        { what: 'the saga /health to fail' },
+      );
+      expect(health.body.checks['saga-dead-letters'].detail[`${topics.events(harness.namespace, 'orders')}#0`]).toMatchObject({
+        offset: poisonOffset,
+        deadLetterId: letters[0].id,
+      });
       const records = await orderEvents();
       expect(onStopped.filter((id) => confirmed(records, id))).toEqual([]);
 
       // Retry: read again, fails again, PENDING again with more attempts; the partition stays stopped.
       expect((await admin(`/projections/dead-letters/${letters[0].id}/retry`)).status).toBe(202);
-      await waitFor(async () => {
-        const [letter] = await sagaLetters();
-        return letter.status === 'PENDING' && letter.attempts === 4;
-      }, { what: 'the retried dead letter to fail again' });
+      await waitFor(
+        async () => {
+          const [letter] = await sagaLetters();
+          return letter.status === 'PENDING' && letter.attempts === 4;
+        },
+        { what: 'the retried dead letter to fail again' },
+      );
       expect((await sagaHealth()).status).toBe(503);
 
       // Skip: the partition resumes after the record; its waiting orders complete.
       const skipped = await admin(`/projections/dead-letters/${letters[0].id}/skip`);
       expect([skipped.status, ((await skipped.json()) as any).status]).toEqual([202, 'SKIPPED']);
-      await waitFor(async () => {
-        const after = await orderEvents();
-        return onStopped.every((id) => confirmed(after, id));
-      }, { timeoutMs: 60000, intervalMs: 500, what: 'the orders behind the skipped record to be confirmed' });
+      await waitFor(
+        async () => {
+          const after = await orderEvents();
+          return onStopped.every((id) => confirmed(after, id));
+        },
+        { timeoutMs: 60000, intervalMs: 500, what: 'the orders behind the skipped record to be confirmed' },
+      );
       await waitFor(async () => (await sagaHealth()).status === 200, { what: 'the saga /health to recover' });
       expect(await sagaLetters()).toEqual([expect.objectContaining({ status: 'SKIPPED' })]);
     });
@@ -128,7 +163,11 @@ describe('the fulfillment process and poison events', () => {
     it('an answer given while the saga is down holds: the restarted saga meets the record, finds it SKIPPED and goes on', async () => {
       const producer = harness.kafka.producer();
       await producer.connect();
-      const [sent] = await producer.send({ topic: topics.events(harness.namespace, 'orders'), acks: -1, messages: [{ key: 'garbage-2', partition: 0, value: Buffer.from('not json') }] });
+      const [sent] = await producer.send({
+        topic: topics.events(harness.namespace, 'orders'),
+        acks: -1,
+        messages: [{ key: 'garbage-2', partition: 0, value: Buffer.from('not json') }],
+      });
       await producer.disconnect();
       const letter = await waitFor(async () => (await sagaLetters()).find((l) => l.offset === Number(sent.baseOffset) && l.status === 'PENDING'), {
         what: 'the second saga dead letter',
@@ -137,7 +176,11 @@ describe('the fulfillment process and poison events', () => {
       expect((await admin(`/projections/dead-letters/${letter.id}/skip`)).status).toBe(202);
       await stack.startSaga();
       const orderId = await harness.placeOrder([{ sku: 'AFTER-POISON', quantity: 1 }], onPartition(0));
-      await waitFor(async () => confirmed(await orderEvents(), orderId), { timeoutMs: 60000, intervalMs: 500, what: 'an order behind the record to be confirmed' });
+      await waitFor(async () => confirmed(await orderEvents(), orderId), {
+        timeoutMs: 60000,
+        intervalMs: 500,
+        what: 'an order behind the record to be confirmed',
+      });
       expect((await sagaHealth()).status).toBe(200);
       expect((await sagaLetters()).map((l) => l.status)).toEqual(['SKIPPED', 'SKIPPED']);
     });
@@ -164,7 +207,10 @@ describe('the fulfillment process and poison events', () => {
 
       const placed = await harness.placeOrder([{ sku: 'AFTER-POISON', quantity: 2 }]);
       await waitFor(
-        async () => (await readTopic(harness.kafka, topics.events(harness.namespace, 'orders'), { idleMs: 500 })).some((r) => r.key === placed && r.value?.includes('"OrderConfirmed"')),
+        async () =>
+          (await readTopic(harness.kafka, topics.events(harness.namespace, 'orders'), { idleMs: 500 })).some(
+            (r) => r.key === placed && r.value?.includes('"OrderConfirmed"'),
+          ),
         { timeoutMs: 60000, intervalMs: 500, what: 'the order behind the poison events to be confirmed' },
       );
 

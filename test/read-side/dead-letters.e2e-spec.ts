@@ -35,11 +35,19 @@ describe('poison events in the inventory projection', () => {
     await fx.appender.appendRaw('inventory', 'ghost', 'this is not json', { type: 'ProductRegistered' });
     await fx.appender.append([log.productRegistered('ghost'), log.productRegistered('healthy-neighbour-1')]);
 
-    const stopped = await waitFor(async () => {
-      const p = await inventory();
-      return p.status === 'STOPPED' && p.deadLetters.length === 1 && p;
-    }, { what: 'the dead letter to be reported' });
-    expect(stopped.deadLetters[0]).toMatchObject({ projection: 'inventory', eventType: 'ProductRegistered', status: 'PENDING', error: expect.stringContaining('not JSON') });
+    const stopped = await waitFor(
+      async () => {
+        const p = await inventory();
+        return p.status === 'STOPPED' && p.deadLetters.length === 1 && p;
+      },
+      { what: 'the dead letter to be reported' },
+    );
+    expect(stopped.deadLetters[0]).toMatchObject({
+      projection: 'inventory',
+      eventType: 'ProductRegistered',
+      status: 'PENDING',
+      error: expect.stringContaining('not JSON'),
+    });
     const health = (await (await fetch(`${projector.url}/health`)).json()) as any;
     expect(health.checks['projection:inventory']).toMatchObject({ ok: false });
     expect((await product('ghost')).status).toBe(404); // the partition stopped before the later events
@@ -55,10 +63,13 @@ describe('poison events in the inventory projection', () => {
   it('dead-letters an event the fold rejects; after the cause is repaired a retry applies it and the partition resumes', async () => {
     // Stock for a product the read model has never seen: the fold refuses it.
     await fx.appender.append([log.stockReceived('phantom', 5), log.stockReceived('phantom', 7)]);
-    const stopped = await waitFor(async () => {
-      const p = await inventory();
-      return p.deadLetters.length === 1 && p.deadLetters[0].eventType === 'StockReceived' && p;
-    }, { what: 'the dead letter to be reported' });
+    const stopped = await waitFor(
+      async () => {
+        const p = await inventory();
+        return p.deadLetters.length === 1 && p.deadLetters[0].eventType === 'StockReceived' && p;
+      },
+      { what: 'the dead letter to be reported' },
+    );
     expect(stopped.deadLetters[0]).toMatchObject({ status: 'PENDING', attempts: 2, error: expect.stringContaining('never seen') });
 
     // The operator repairs the read model (e.g. restores the row lost from a backup) …
@@ -102,7 +113,9 @@ describe('a projection configured to skip poison events', () => {
   it('does not skip an event type its fold table does not name silently: it is a dead letter (here recorded as skipped)', async () => {
     await fx.appender.append([log.productRegistered('k2'), log.event('inventory', 'k2', 'ProductTeleported', { sku: 'k2' }), log.stockReceived('k2', 4)]);
     await waitFor(async () => ((await fx.products(1)) as any).k2?.onHand === 4, { what: 'the event after the unknown one' });
-    const { rows } = await fx.pool.query(`SELECT status, event_type, error FROM "${fx.ns}_meta".projection_dead_letters WHERE event_type = 'ProductTeleported'`);
+    const { rows } = await fx.pool.query(
+      `SELECT status, event_type, error FROM "${fx.ns}_meta".projection_dead_letters WHERE event_type = 'ProductTeleported'`,
+    );
     expect(rows).toEqual([{ status: 'SKIPPED', event_type: 'ProductTeleported', error: expect.stringContaining('no fold for event type ProductTeleported') }]);
   });
 });

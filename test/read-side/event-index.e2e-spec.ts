@@ -24,7 +24,14 @@ describe('event index: /streams and /correlations', () => {
   const orderId = randomUUID();
   const correlationId = randomUUID();
   const placedV1 = {
-    ...log.event('orders', orderId, 'OrderPlaced', { orderId, customerId: 'c-1', lines: [{ sku: 'sku-a', quantity: 2, unitPrice: 12.5 }, { sku: 'sku-b', quantity: 1, unitPrice: 1.005 }] }),
+    ...log.event('orders', orderId, 'OrderPlaced', {
+      orderId,
+      customerId: 'c-1',
+      lines: [
+        { sku: 'sku-a', quantity: 2, unitPrice: 12.5 },
+        { sku: 'sku-b', quantity: 1, unitPrice: 1.005 },
+      ],
+    }),
     schemaVersion: 1,
     correlationId,
   };
@@ -46,9 +53,14 @@ describe('event index: /streams and /correlations', () => {
     apps.push(await startApp('event-index-projector', fx.env));
     api = await startApp('query-api', { ...fx.env, ADMIN_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '10000' });
     apps.push(api);
-    await waitFor(async () => (await get(`/streams/inventory/${busy}/events?fromVersion=250`)).status === 200 && (await get(`/streams/orders/${orderId}/events`)).body.items?.length === 4, {
-      what: 'the event index to catch up',
-    });
+    await waitFor(
+      async () =>
+        (await get(`/streams/inventory/${busy}/events?fromVersion=250`)).status === 200 &&
+        (await get(`/streams/orders/${orderId}/events`)).body.items?.length === 4,
+      {
+        what: 'the event index to catch up',
+      },
+    );
   });
 
   afterAll(async () => {
@@ -77,7 +89,15 @@ describe('event index: /streams and /correlations', () => {
       version: 1,
       type: 'OrderPlaced',
       schemaVersion: 2,
-      payload: { orderId, customerId: 'c-1', lines: [{ sku: 'sku-a', quantity: 2, unitPriceCents: 1250 }, { sku: 'sku-b', quantity: 1, unitPriceCents: 101 }], totalCents: 2601 },
+      payload: {
+        orderId,
+        customerId: 'c-1',
+        lines: [
+          { sku: 'sku-a', quantity: 2, unitPriceCents: 1250 },
+          { sku: 'sku-b', quantity: 1, unitPriceCents: 101 },
+        ],
+        totalCents: 2601,
+      },
       occurredAt: placedV1.occurredAt,
       commandId: placedV1.commandId,
       correlationId,
@@ -104,20 +124,36 @@ describe('event index: /streams and /correlations', () => {
     expect(versions).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
     const tail = await get(`/streams/inventory/${busy}/events?fromVersion=241`);
     expect(tail.body.items.map((e: any) => e.version)).toEqual(Array.from({ length: 10 }, (_, i) => 241 + i));
-    expect((await get(`/streams/inventory/${busy}/events?fromVersion=251`)).body).toEqual({ context: 'inventory', aggregateId: busy, items: [], nextCursor: null });
+    expect((await get(`/streams/inventory/${busy}/events?fromVersion=251`)).body).toEqual({
+      context: 'inventory',
+      aggregateId: busy,
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('answers the state at version N as the domain`s evolve over the first N events (upcast), for every N', async () => {
     for (let n = 1; n <= orderEvents.length; n++) {
-      const expected = orderEvents.slice(0, n).reduce((s, e) => orderDecider.evolve(s, { type: e.type, data: upcast(e).payload } as OrderEvent), orderDecider.initialState());
+      const expected = orderEvents
+        .slice(0, n)
+        .reduce((s, e) => orderDecider.evolve(s, { type: e.type, data: upcast(e).payload } as OrderEvent), orderDecider.initialState());
       const { status, body } = await get(`/streams/orders/${orderId}/state?version=${n}`);
       expect(status).toBe(200);
-      expect(body).toEqual({ context: 'orders', aggregateType: 'Order', aggregateId: orderId, version: n, occurredAt: orderEvents[n - 1].occurredAt, state: expected });
+      expect(body).toEqual({
+        context: 'orders',
+        aggregateType: 'Order',
+        aggregateId: orderId,
+        version: n,
+        occurredAt: orderEvents[n - 1].occurredAt,
+        state: expected,
+      });
       expect(body.state.version).toBe(n);
     }
     const latest = await get(`/streams/orders/${orderId}/state`);
     expect([latest.body.version, latest.body.state.status]).toEqual([4, 'CONFIRMED']);
-    const products = busyEvents.slice(0, 100).reduce((s, e) => productDecider.evolve(s, { type: e.type, data: e.payload } as ProductEvent), productDecider.initialState());
+    const products = busyEvents
+      .slice(0, 100)
+      .reduce((s, e) => productDecider.evolve(s, { type: e.type, data: e.payload } as ProductEvent), productDecider.initialState());
     expect((await get(`/streams/inventory/${busy}/state?version=100`)).body.state).toEqual(products);
   });
 
@@ -226,11 +262,14 @@ describe('event index: /streams and /correlations', () => {
   });
 
   it('is a projection like the others: listed with its lag, rebuilt blue/green from offset 0', async () => {
-    const listed = await waitFor(async () => {
-      const r = await get('/projections');
-      const index = r.body.filter((p: any) => p.name.startsWith('event-index-'));
-      return index.length === 2 && index.every((p: any) => p.lag === 0 && p.status === 'RUNNING') && index;
-    }, { what: 'both event index projections RUNNING at lag 0' });
+    const listed = await waitFor(
+      async () => {
+        const r = await get('/projections');
+        const index = r.body.filter((p: any) => p.name.startsWith('event-index-'));
+        return index.length === 2 && index.every((p: any) => p.lag === 0 && p.status === 'RUNNING') && index;
+      },
+      { what: 'both event index projections RUNNING at lag 0' },
+    );
     expect(listed.map((p: any) => p.name)).toEqual(['event-index-orders', 'event-index-inventory']);
     const before = (await get(`/streams/inventory/${busy}/events?limit=1000`)).body.items;
     const res = await fetch(`${api.url}/projections/event-index-inventory/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });

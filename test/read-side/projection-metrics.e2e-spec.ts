@@ -48,7 +48,10 @@ describe('projection lag, health threshold and HTTP metrics in Prometheus', () =
     // A backlog before the projectors start, and more load while they catch up.
     await fx.appender.append(orderWorkload(log, 20000));
     const env = { ...fx.env, PROJECTION_HEALTH_MAX_LAG: '2000' };
-    const projectors = await Promise.all([startApp('orders-projector', env, { waitHealthy: false }), startApp('event-index-projector', env, { waitHealthy: false })]);
+    const projectors = await Promise.all([
+      startApp('orders-projector', env, { waitHealthy: false }),
+      startApp('event-index-projector', env, { waitHealthy: false }),
+    ]);
     apps.push(...projectors);
     const more = fx.appender.append(orderWorkload(log, 5000));
 
@@ -67,7 +70,8 @@ describe('projection lag, health threshold and HTTP metrics in Prometheus', () =
           }
           const lags = samples.filter((s) => s.name === 'es_projection_lag_records');
           for (const s of lags) lagSeen.set(s.labels.projection, Math.max(lagSeen.get(s.labels.projection) ?? 0, s.value));
-          for (const s of samples.filter((x) => x.name === 'es_projection_last_event_age_seconds')) ageSeen.set(s.labels.projection, Math.max(ageSeen.get(s.labels.projection) ?? 0, s.value));
+          for (const s of samples.filter((x) => x.name === 'es_projection_last_event_age_seconds'))
+            ageSeen.set(s.labels.projection, Math.max(ageSeen.get(s.labels.projection) ?? 0, s.value));
           if (lags.length === 0 || lags.some((s) => s.value !== 0)) allZero = false;
           const health = await fetch(`${app.url}/health`).catch(() => undefined);
           if (health) {
@@ -86,7 +90,12 @@ describe('projection lag, health threshold and HTTP metrics in Prometheus', () =
     const final = (await Promise.all(projectors.map((a) => scrape(a)))).flat() as Sample[];
     const lags = final.filter((s) => s.name === 'es_projection_lag_records');
     expect(new Set(lags.map((s) => s.labels.projection))).toEqual(new Set(['orders', 'event-index-orders', 'event-index-inventory']));
-    expect(lags.filter((s) => s.labels.projection === 'orders').map((s) => s.labels.partition).sort()).toEqual(['0', '1', '2']);
+    expect(
+      lags
+        .filter((s) => s.labels.projection === 'orders')
+        .map((s) => s.labels.partition)
+        .sort(),
+    ).toEqual(['0', '1', '2']);
     expect(lags.every((s) => s.value === 0)).toBe(true);
     expect(final.filter((s) => s.name === 'es_projection_last_event_age_seconds').every((s) => s.value === 0)).toBe(true);
     expect(lagSeen.get('orders')).toBeGreaterThan(0);
@@ -107,10 +116,14 @@ describe('projection lag, health threshold and HTTP metrics in Prometheus', () =
     expect((await fetch(`${api.url}/orders?limit=2`)).status).toBe(200);
     const samples = (await scrape(api))!;
     const count = (route: string, status: string) =>
-      samples.find((s) => s.name === 'http_request_duration_seconds_count' && s.labels.route === route && s.labels.status === status && s.labels.method === 'GET')?.value;
+      samples.find(
+        (s) => s.name === 'http_request_duration_seconds_count' && s.labels.route === route && s.labels.status === status && s.labels.method === 'GET',
+      )?.value;
     expect(count('/orders/:orderId', '404')).toBe(3);
     expect(count('/orders', '200')).toBe(1);
-    expect(samples.some((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/orders/:orderId' && s.labels.le === '+Inf')).toBe(true);
+    expect(samples.some((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/orders/:orderId' && s.labels.le === '+Inf')).toBe(
+      true,
+    );
     expect(samples.find((s) => s.name === 'es_dead_letters' && s.labels.projection === 'orders' && s.labels.status === 'PENDING')?.value).toBe(0);
     expect(samples.some((s) => s.name === 'process_cpu_seconds_total')).toBe(true);
     expect(samples.some((s) => s.name === 'nodejs_heap_size_used_bytes')).toBe(true);

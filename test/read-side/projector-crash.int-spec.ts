@@ -47,7 +47,9 @@ describe('orders projector under crashes and rebalances', () => {
       timeoutMs: 60000,
       what: 'all orders to be projected',
     });
-    await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), { timeoutMs: 20000, what: 'the read model to settle' }).catch(() => undefined);
+    await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), { timeoutMs: 20000, what: 'the read model to settle' }).catch(
+      () => undefined,
+    );
     expect(atKill).toBeLessThan(first.length); // it really died with work left
     expect(await fx.orders(1)).toEqual(expected);
   });
@@ -68,8 +70,13 @@ describe('orders projector under crashes and rebalances', () => {
     await running[running.length - 2].kill(); // the older instance: its partitions move to the newer one
     await appending;
     const expected = { ...before, ...expectedOrders(more) };
-    await waitFor(async () => Object.keys(await fx.orders(1)).length === Object.keys(expected).length, { timeoutMs: 60000, what: 'all orders to be projected' });
-    await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), { timeoutMs: 20000, what: 'the read model to settle' }).catch(() => undefined);
+    await waitFor(async () => Object.keys(await fx.orders(1)).length === Object.keys(expected).length, {
+      timeoutMs: 60000,
+      what: 'all orders to be projected',
+    });
+    await waitFor(async () => JSON.stringify(await fx.orders(1)) === JSON.stringify(expected), { timeoutMs: 20000, what: 'the read model to settle' }).catch(
+      () => undefined,
+    );
     expect(await fx.orders(1)).toEqual(expected);
   });
 });

@@ -24,7 +24,9 @@ describe('query API over the projected read models', () => {
     apps.push(await startApp('orders-projector', fx.env), await startApp('inventory-projector', fx.env));
     api = await startApp('query-api', { ...fx.env, ADMIN_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '1500' });
     apps.push(api);
-    await waitFor(async () => Object.keys(await fx.orders(1)).length === 60 && Object.keys(await fx.products(1)).length === 25, { what: 'the projections to catch up' });
+    await waitFor(async () => Object.keys(await fx.orders(1)).length === 60 && Object.keys(await fx.products(1)).length === 25, {
+      what: 'the projections to catch up',
+    });
   });
 
   afterAll(async () => {

@@ -134,7 +134,11 @@ describe('rebuilding the orders projection from offset zero', () => {
     const [status] = (await (await fetch(`${api.url}/projections`)).json()) as any[];
     const page = (await (await fetch(`${api.url}/orders?customerId=customer-1&limit=100`)).json()) as any;
     expect(status.activeVersion).toBe(3);
-    expect(page.items.length).toBe(Object.values(expected).filter((o: any) => o.customerId === 'customer-1').slice(0, 100).length);
+    expect(page.items.length).toBe(
+      Object.values(expected)
+        .filter((o: any) => o.customerId === 'customer-1')
+        .slice(0, 100).length,
+    );
 
     apps[0] = await startApp('orders-projector', { ...fx.env, PROJECTION_DROP_OLD_VERSION_AFTER_MS: '500' });
     await waitFor(async () => (await fx.activeVersion('orders')) === 4, { timeoutMs: 60000, what: 'the resumed rebuild to switch' });

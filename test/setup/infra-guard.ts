@@ -14,7 +14,9 @@ beforeAll(async () => {
   const brokers = process.env.KAFKA_BROKERS;
   const databaseUrl = process.env.DATABASE_URL;
   if (!brokers || !databaseUrl) {
-    throw new Error('KAFKA_BROKERS / DATABASE_URL are not set: the integration tier needs the real broker and database (run it through jest so the global setup starts them)');
+    throw new Error(
+      'KAFKA_BROKERS / DATABASE_URL are not set: the integration tier needs the real broker and database (run it through jest so the global setup starts them)',
+    );
   }
   const state = process.env.ES_TEST_INFRA_FILE ? JSON.parse(readFileSync(process.env.ES_TEST_INFRA_FILE, 'utf8')) : {};
   await assertKafkaReachable(brokers, { pid: state.kafka?.pid });

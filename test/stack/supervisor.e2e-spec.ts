@@ -8,7 +8,15 @@ import { freePort, randomNamespace, waitFor } from '@es/testing';
 const { throwawayDir } = require('../../tools/postgres/launcher');
 
 const ROOT = join(__dirname, '..', '..');
-const APP_PORT_VARIABLES = ['COMMAND_API_PORT', 'QUERY_API_PORT', 'COMMAND_PROCESSOR_PORT', 'ORDERS_PROJECTOR_PORT', 'INVENTORY_PROJECTOR_PORT', 'FULFILLMENT_SAGA_PORT', 'EVENT_INDEX_PROJECTOR_PORT'];
+const APP_PORT_VARIABLES = [
+  'COMMAND_API_PORT',
+  'QUERY_API_PORT',
+  'COMMAND_PROCESSOR_PORT',
+  'ORDERS_PROJECTOR_PORT',
+  'INVENTORY_PROJECTOR_PORT',
+  'FULFILLMENT_SAGA_PORT',
+  'EVENT_INDEX_PROJECTOR_PORT',
+];
 
 interface Stack {
   readonly child: ChildProcess;
@@ -76,7 +84,11 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const status = (url: string, init?: RequestInit, timeoutMs = 5000) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.status, () => 0);
+const status = (url: string, init?: RequestInit, timeoutMs = 5000) =>
+  fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 describe('npm start (tools/stack/start.js)', () => {
   const stacks: Stack[] = [];
@@ -123,7 +135,8 @@ describe('npm start (tools/stack/start.js)', () => {
     await stack.waitForOutput(/\[stack\] ready:/, 180000);
     const commandApi = `http://127.0.0.1:${stack.env.COMMAND_API_PORT}`;
     const queryApi = `http://127.0.0.1:${stack.env.QUERY_API_PORT}`;
-    const state = () => JSON.parse(readFileSync(join(stack.env.STACK_DATA_DIR, 'stack.json'), 'utf8')) as { processes: Record<string, { pid: number; port: number }> };
+    const state = () =>
+      JSON.parse(readFileSync(join(stack.env.STACK_DATA_DIR, 'stack.json'), 'utf8')) as { processes: Record<string, { pid: number; port: number }> };
     expect(stack.output()).toContain(`command API  http://127.0.0.1:${stack.env.COMMAND_API_PORT}`);
     expect(stack.output()).toContain(`orders-projector ${stack.env.ORDERS_PROJECTOR_PORT}`);
 
@@ -162,7 +175,10 @@ describe('npm start (tools/stack/start.js)', () => {
     const postgres = state().processes.PostgreSQL;
     process.kill(postgres.pid, 'SIGKILL');
     await stack.waitForOutput(/PostgreSQL ready again on 127\.0\.0\.1:\d+ \(pid \d+\)/, 60000);
-    await waitFor(async () => (await status(`${queryApi}/orders?customerId=c-1`)) === 200, { timeoutMs: 30000, what: 'the query API to answer after the database restart' });
+    await waitFor(async () => (await status(`${queryApi}/orders?customerId=c-1`)) === 200, {
+      timeoutMs: 30000,
+      what: 'the query API to answer after the database restart',
+    });
     expect(stack.child.exitCode).toBeNull();
 
     // SIGTERM (what `npm stop` sends): every process stops, exit 0.

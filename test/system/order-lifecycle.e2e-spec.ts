@@ -21,10 +21,13 @@ describe('an order placed through the command API', () => {
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
   const orderStatus = (orderId: string, status: string) =>
-    waitFor(async () => {
-      const r = await query(`/orders/${orderId}`);
-      return r.status === 200 && r.body.status === status && r.body;
-    }, { what: `order ${orderId} to be ${status}`, timeoutMs: 30000 });
+    waitFor(
+      async () => {
+        const r = await query(`/orders/${orderId}`);
+        return r.status === 200 && r.body.status === status && r.body;
+      },
+      { what: `order ${orderId} to be ${status}`, timeoutMs: 30000 },
+    );
 
   beforeAll(async () => {
     for (const app of ['command-processor', 'fulfillment-saga', 'orders-projector', 'inventory-projector', 'query-api', 'command-api']) {
@@ -40,13 +43,20 @@ describe('an order placed through the command API', () => {
     expect((await command('/products', { sku: 'SYS-1', name: 'System anvil' })).status).toBe(201);
     expect((await command('/products/SYS-1/stock', { quantity: 10 })).status).toBe(200);
 
-    const placed = await command('/orders', { customerId: 'c-sys', lines: [{ sku: 'SYS-1', quantity: 4, unitPriceCents: 250 }] }, { 'Idempotency-Key': `${ns}-order-1` });
+    const placed = await command(
+      '/orders',
+      { customerId: 'c-sys', lines: [{ sku: 'SYS-1', quantity: 4, unitPriceCents: 250 }] },
+      { 'Idempotency-Key': `${ns}-order-1` },
+    );
     const seen = await query(`/orders/${placed.body.orderId}`, placed.body.position);
     const confirmed = await orderStatus(placed.body.orderId, 'CONFIRMED');
-    const product = await waitFor(async () => {
-      const r = await query('/products/SYS-1');
-      return r.body.reserved === 4 && r.body;
-    }, { what: 'the reservation to reach the product read model' });
+    const product = await waitFor(
+      async () => {
+        const r = await query('/products/SYS-1');
+        return r.body.reserved === 4 && r.body;
+      },
+      { what: 'the reservation to reach the product read model' },
+    );
 
     expect(placed).toMatchObject({ status: 201, body: { status: 'PENDING', version: 1 } });
     expect(seen.status).toBe(200);
@@ -77,11 +87,14 @@ describe('an order placed through the command API', () => {
     const cancelled = await command(`/orders/${toCancel.body.orderId}/cancel`, { reason: 'changed my mind' });
     const afterShip = await query(`/orders/${toShip.body.orderId}`, shipped.body.position);
     const shipAgain = await command(`/orders/${toShip.body.orderId}/cancel`, {});
-    const product = await waitFor(async () => {
-      const r = await query('/products/SYS-1');
-      // 4 (first test) + 1 (retry test) stay reserved; 2 shipped; 3 released.
-      return r.body.reserved === 5 && r.body.onHand === 8 && r.body;
-    }, { what: 'commit and release to reach the product read model' });
+    const product = await waitFor(
+      async () => {
+        const r = await query('/products/SYS-1');
+        // 4 (first test) + 1 (retry test) stay reserved; 2 shipped; 3 released.
+        return r.body.reserved === 5 && r.body.onHand === 8 && r.body;
+      },
+      { what: 'commit and release to reach the product read model' },
+    );
 
     expect(shipped.status).toBe(200);
     expect(cancelled.status).toBe(200);
@@ -96,15 +109,21 @@ describe('an order placed through the command API', () => {
     const orders = await Promise.all(
       Array.from({ length: 9 }, () => command('/orders', { customerId: 'c-rush', lines: [{ sku: 'SYS-SCARCE', quantity: 1, unitPriceCents: 1 }] })),
     );
-    const statuses = await waitFor(async () => {
-      const all = await Promise.all(orders.map((o) => query(`/orders/${o.body.orderId}`)));
-      const s = all.map((r) => r.body.status);
-      return s.every((x) => x === 'CONFIRMED' || x === 'REJECTED') && s;
-    }, { what: 'every rush order to settle', timeoutMs: 30000 });
-    const product = await waitFor(async () => {
-      const r = await query('/products/SYS-SCARCE');
-      return r.body.reserved === 3 && r.body;
-    }, { what: 'three reservations' });
+    const statuses = await waitFor(
+      async () => {
+        const all = await Promise.all(orders.map((o) => query(`/orders/${o.body.orderId}`)));
+        const s = all.map((r) => r.body.status);
+        return s.every((x) => x === 'CONFIRMED' || x === 'REJECTED') && s;
+      },
+      { what: 'every rush order to settle', timeoutMs: 30000 },
+    );
+    const product = await waitFor(
+      async () => {
+        const r = await query('/products/SYS-SCARCE');
+        return r.body.reserved === 3 && r.body;
+      },
+      { what: 'three reservations' },
+    );
 
     expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(3);
     expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(6);

@@ -70,7 +70,11 @@ describe('a string the read models cannot store', () => {
     const product = await post('/products', { sku: 'NUL-2', name: 'Cup\u0000' });
     const cancel = await post(`/orders/${control.orderId}/cancel`, { reason: 'x\u0000' });
 
-    for (const [answer, field] of [[order, 'customerId'], [product, 'name'], [cancel, 'reason']] as const) {
+    for (const [answer, field] of [
+      [order, 'customerId'],
+      [product, 'name'],
+      [cancel, 'reason'],
+    ] as const) {
       expect([answer.status, answer.type]).toEqual([400, expect.stringContaining('application/problem+json')]);
       expect(answer.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
@@ -98,10 +102,13 @@ describe('a string the read models cannot store', () => {
     const missing = await query(`/orders?customerId=a%00b`);
     // Settled: every event applied (lag 0) or a partition stopped on one — so RUNNING below is not
     // merely "has not reached the bad event yet".
-    const projections = await waitFor(async () => {
-      const r = await query('/projections');
-      return r.body.every((p: any) => p.lag === 0 || p.status === 'STOPPED') && r;
-    }, { what: 'the projections to settle' });
+    const projections = await waitFor(
+      async () => {
+        const r = await query('/projections');
+        return r.body.every((p: any) => p.lag === 0 || p.status === 'STOPPED') && r;
+      },
+      { what: 'the projections to settle' },
+    );
 
     expect([order.status, order.body.customerId]).toEqual([200, 'control']);
     expect(missing.status).toBe(400);

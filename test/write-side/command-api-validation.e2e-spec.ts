@@ -97,10 +97,20 @@ const stringRules: Row[] = [
 // Keys and shapes that reach JavaScript object machinery (issue 8): accepted, or a stack overflow (500).
 const structureRules: Row[] = [
   ['refuses a __proto__ field', post('/products', '{"sku":"SKU-1","name":"Cup","__proto__":{"isAdmin":true}}'), 400, '__proto__'],
-  ['refuses a constructor field in a line', post('/orders', '{"customerId":"c","lines":[{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{"prototype":{}}}]}'), 400, 'lines[0].constructor'],
+  [
+    'refuses a constructor field in a line',
+    post('/orders', '{"customerId":"c","lines":[{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{"prototype":{}}}]}'),
+    400,
+    'lines[0].constructor',
+  ],
   ['refuses a prototype field', post('/products/SKU-1/stock', { quantity: 1, prototype: {} }), 400, 'prototype'],
   ['refuses a body nested 5,000 levels deep', post('/products', `{"sku":"SKU-1","name":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400, 'body'],
-  ['refuses a body nested 33 levels deep', post('/orders/3f0e4a5c-8d2b-4c1e-9a7f-0b6d2e8c4a11/cancel', `{"reason":${'{"a":'.repeat(32)}1${'}'.repeat(32)}}`), 400, 'body'],
+  [
+    'refuses a body nested 33 levels deep',
+    post('/orders/3f0e4a5c-8d2b-4c1e-9a7f-0b6d2e8c4a11/cancel', `{"reason":${'{"a":'.repeat(32)}1${'}'.repeat(32)}}`),
+    400,
+    'body',
+  ],
 ];
 
 const bodyShapeRules: Row[] = [
@@ -177,9 +187,7 @@ describe('the command API refuses bad input before anything reaches Kafka', () =
         status,
         contentType: expect.stringMatching(/^application\/problem\+json/),
       });
-      expect(problem).toEqual(
-        expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
-      );
+      expect(problem).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
       if (problem.errors !== undefined) {
         expect(problem.errors).toEqual(expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]));
       }

@@ -31,7 +31,14 @@ describe('a command processor killed with SIGKILL in the middle of a stream of c
 
   it('loses no acknowledged command, doubles none, and leaves no partial transaction visible', async () => {
     for (const sku of PRODUCTS) {
-      await transport.send({ context: 'inventory', type: 'RegisterProduct', aggregateId: sku, data: { sku, name: sku }, commandId: randomUUID(), correlationId: 'setup' });
+      await transport.send({
+        context: 'inventory',
+        type: 'RegisterProduct',
+        aggregateId: sku,
+        data: { sku, name: sku },
+        commandId: randomUUID(),
+        correlationId: 'setup',
+      });
     }
     const acknowledged = new Set<string>();
     const sent: string[] = [];

@@ -13,8 +13,22 @@ describe('the command processor', () => {
   const env = { ES_NAMESPACE: ns, TOPIC_PARTITIONS: String(PARTITIONS) };
   const transport = new KafkaCommandTransport(kafka, { namespace: ns, timeoutMs: 30000 });
   const processors: AppProcess[] = [];
-  const send = (context: 'orders' | 'inventory', type: string, aggregateId: string, data: unknown, extra: { commandId?: string; expectedVersion?: number } = {}) =>
-    transport.send({ context, type, aggregateId, data, commandId: extra.commandId ?? randomUUID(), correlationId: randomUUID(), expectedVersion: extra.expectedVersion });
+  const send = (
+    context: 'orders' | 'inventory',
+    type: string,
+    aggregateId: string,
+    data: unknown,
+    extra: { commandId?: string; expectedVersion?: number } = {},
+  ) =>
+    transport.send({
+      context,
+      type,
+      aggregateId,
+      data,
+      commandId: extra.commandId ?? randomUUID(),
+      correlationId: randomUUID(),
+      expectedVersion: extra.expectedVersion,
+    });
   const events = async (context: 'orders' | 'inventory') =>
     (await readTopic(kafka, topics.events(ns, context))).map((r) => ({ ...(JSON.parse(r.value!) as EventEnvelope), partition: r.partition, offset: r.offset }));
 
@@ -80,7 +94,9 @@ describe('the command processor', () => {
 
   it('checks If-Match as an expected version', async () => {
     await send('inventory', 'RegisterProduct', 'SKU-V', { sku: 'SKU-V', name: 'Versioned' });
-    await expect(send('inventory', 'ReceiveStock', 'SKU-V', { sku: 'SKU-V', quantity: 1 }, { expectedVersion: 3 })).rejects.toMatchObject({ code: 'CONCURRENCY' });
+    await expect(send('inventory', 'ReceiveStock', 'SKU-V', { sku: 'SKU-V', quantity: 1 }, { expectedVersion: 3 })).rejects.toMatchObject({
+      code: 'CONCURRENCY',
+    });
     await expect(send('inventory', 'ReceiveStock', 'SKU-V', { sku: 'SKU-V', quantity: 1 }, { expectedVersion: 1 })).resolves.toMatchObject({ version: 2 });
   });
 

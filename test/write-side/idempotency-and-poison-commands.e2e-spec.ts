@@ -69,7 +69,9 @@ describe('idempotency that holds and commands that cannot wedge a context', () =
     expect((await post('/products', { sku: 'KEY-1', name: 'Key' })).status).toBe(201);
     const key = `same-key-${randomUUID()}`;
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => post('/orders', { customerId: `c-${i}`, lines: [{ sku: 'KEY-1', quantity: i + 1, unitPriceCents: 100 }] }, { 'Idempotency-Key': key })),
+      Array.from({ length: 30 }, (_, i) =>
+        post('/orders', { customerId: `c-${i}`, lines: [{ sku: 'KEY-1', quantity: i + 1, unitPriceCents: 100 }] }, { 'Idempotency-Key': key }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
 
@@ -99,7 +101,10 @@ describe('idempotency that holds and commands that cannot wedge a context', () =
       }),
     });
     // One poison record per partition, so whichever partition the next order lands on is behind one.
-    await producer.send({ topic: topics.commands(ns, 'orders'), messages: [poison('p-0', 0), poison('p-1', 1), { key: 'junk', partition: 0, value: 'not json' }] });
+    await producer.send({
+      topic: topics.commands(ns, 'orders'),
+      messages: [poison('p-0', 0), poison('p-1', 1), { key: 'junk', partition: 0, value: 'not json' }],
+    });
     await producer.disconnect();
     expect((await post('/products', { sku: 'AFTER-1', name: 'After' })).status).toBe(201);
     const order = await post('/orders', { customerId: 'c-after', lines: [{ sku: 'AFTER-1', quantity: 1, unitPriceCents: 100 }] });

@@ -17,7 +17,10 @@ const ROOT = join(__dirname, '..', '..');
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/command-processor/main.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/command-processor/main.js'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -78,7 +81,10 @@ describe('aggregate state rebuilt from the events', () => {
     const admin = harness.kafka.admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topics.state(harness.namespace, 'inventory')] });
-    await waitFor(async () => !(await admin.listTopics()).includes(topics.state(harness.namespace, 'inventory')), { timeoutMs: 30000, what: 'the state topic to be deleted' });
+    await waitFor(async () => !(await admin.listTopics()).includes(topics.state(harness.namespace, 'inventory')), {
+      timeoutMs: 30000,
+      what: 'the state topic to be deleted',
+    });
     await admin.disconnect();
     // The processor provisions the missing topic at boot and finds it empty while the events are not.
     processor = await startApp('command-processor', harness.env);
@@ -88,7 +94,9 @@ describe('aggregate state rebuilt from the events', () => {
       duplicate: true,
       version: received.version,
     });
-    await expect(harness.send('inventory', 'ReceiveStock', 'LOST-1', { sku: 'LOST-1', quantity: 4 }, receiveId)).rejects.toBeInstanceOf(IdempotencyMismatchError);
+    await expect(harness.send('inventory', 'ReceiveStock', 'LOST-1', { sku: 'LOST-1', quantity: 4 }, receiveId)).rejects.toBeInstanceOf(
+      IdempotencyMismatchError,
+    );
     const products = await harness.products();
     expect(products.get('LOST-1')!.state).toMatchObject({ onHand: 3, version: 2 });
   });
@@ -123,18 +131,25 @@ describe('aggregate state rebuilt from the events', () => {
     const after = await runCli(['verify-state'], harness.env);
     expect(after.code).toBe(0);
     processor = await startApp('command-processor', harness.env);
-    expect((await harness.send('inventory', 'ReserveStock', 'OK-1', { sku: 'OK-1', orderId: 'o-ok', quantity: 5 })).eventTypes).toEqual(['StockReservationRejected']);
+    expect((await harness.send('inventory', 'ReserveStock', 'OK-1', { sku: 'OK-1', orderId: 'o-ok', quantity: 5 })).eventTypes).toEqual([
+      'StockReservationRejected',
+    ]);
   });
 
   it('(e) stops only the partition whose event cannot be folded: /health names partition, offset and error; the other partition serves', async () => {
     for (const sku of ['POISON-A', 'POISON-B', 'POISON-C', 'POISON-D']) await harness.registerProduct(sku, 1);
-    const placed = (await readTopic(harness.kafka, topics.events(harness.namespace, 'inventory'), { idleMs: 1000 })).filter((r) => r.key?.startsWith('POISON-'));
+    const placed = (await readTopic(harness.kafka, topics.events(harness.namespace, 'inventory'), { idleMs: 1000 })).filter((r) =>
+      r.key?.startsWith('POISON-'),
+    );
     const victim = placed[0];
     const healthy = placed.find((r) => r.partition !== victim.partition)!;
     await processor.stop();
     const producer = harness.kafka.producer();
     await producer.connect();
-    const [written] = await producer.send({ topic: topics.events(harness.namespace, 'inventory'), messages: [{ key: victim.key!, value: '{"type": garbage', partition: victim.partition }] });
+    const [written] = await producer.send({
+      topic: topics.events(harness.namespace, 'inventory'),
+      messages: [{ key: victim.key!, value: '{"type": garbage', partition: victim.partition }],
+    });
     await producer.disconnect();
     // A corrupt state record makes the owner rebuild this partition from its events, and meet the garbage.
     await plant(victim.key!, Buffer.from('not a record'));
@@ -142,13 +157,17 @@ describe('aggregate state rebuilt from the events', () => {
     // The owner restores a partition when its first command batch arrives: this command waits.
     const waiting = harness.send('inventory', 'ReceiveStock', victim.key!, { sku: victim.key!, quantity: 1 }).catch((error: Error) => error);
 
-    let health: { status: number; body: { checks?: { name: string; ok: boolean; detail?: { inventory?: { stopped?: Record<string, unknown> } } }[] } } | undefined;
-    await waitFor(async () => {
-      const res = await fetch(`${processor.url}/health`).catch(() => undefined);
-      if (!res) return false;
-      health = { status: res.status, body: (await res.json()) as never };
-      return health.status === 503 && JSON.stringify(health.body).includes('eventOffset');
-    }, { timeoutMs: 60000, what: 'the processor to report the stopped partition' }).catch((error: Error) => {
+    let health:
+      { status: number; body: { checks?: { name: string; ok: boolean; detail?: { inventory?: { stopped?: Record<string, unknown> } } }[] } } | undefined;
+    await waitFor(
+      async () => {
+        const res = await fetch(`${processor.url}/health`).catch(() => undefined);
+        if (!res) return false;
+        health = { status: res.status, body: (await res.json()) as never };
+        return health.status === 503 && JSON.stringify(health.body).includes('eventOffset');
+      },
+      { timeoutMs: 60000, what: 'the processor to report the stopped partition' },
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\nlast health: ${JSON.stringify(health)}\n${processor.output().slice(-3000)}`);
     });
     const check = JSON.stringify(health!.body);

@@ -45,7 +45,10 @@ export class EventIndexSupervisors implements OnApplicationBootstrap, BeforeAppl
       metrics: this.metrics,
     };
     for (const info of Object.values(EVENT_INDEX_PROJECTIONS)) {
-      const supervisor = new ProjectionSupervisor(eventIndexSpec(info, settings), deps, { dropOldVersionAfterMs: settings.dropOldVersionAfterMs, maxLag: settings.healthMaxLag });
+      const supervisor = new ProjectionSupervisor(eventIndexSpec(info, settings), deps, {
+        dropOldVersionAfterMs: settings.dropOldVersionAfterMs,
+        maxLag: settings.healthMaxLag,
+      });
       this.health.register(supervisor.health());
       this.supervisors.push(supervisor);
     }

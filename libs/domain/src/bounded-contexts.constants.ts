@@ -45,19 +45,18 @@ export interface BoundedContextDefinition<C extends Command, E extends DomainEve
   isEventType(type: string): type is E['type'];
 }
 
-export const inventoryContext: BoundedContextDefinition<ProductCommand, ProductEvent, ProductState> =
-  Object.freeze({
-    context: INVENTORY_CONTEXT,
-    aggregateType: PRODUCT_AGGREGATE_TYPE,
-    decider: productDecider,
-    stateVersion: PRODUCT_STATE_VERSION,
-    commandTypes: PRODUCT_COMMAND_TYPES,
-    commandIssuers: PRODUCT_COMMAND_ISSUERS,
-    eventTypes: PRODUCT_EVENT_TYPES,
-    aggregateIdOf: productAggregateIdOf,
-    isCommandType: isProductCommandType,
-    isEventType: isProductEventType,
-  });
+export const inventoryContext: BoundedContextDefinition<ProductCommand, ProductEvent, ProductState> = Object.freeze({
+  context: INVENTORY_CONTEXT,
+  aggregateType: PRODUCT_AGGREGATE_TYPE,
+  decider: productDecider,
+  stateVersion: PRODUCT_STATE_VERSION,
+  commandTypes: PRODUCT_COMMAND_TYPES,
+  commandIssuers: PRODUCT_COMMAND_ISSUERS,
+  eventTypes: PRODUCT_EVENT_TYPES,
+  aggregateIdOf: productAggregateIdOf,
+  isCommandType: isProductCommandType,
+  isEventType: isProductEventType,
+});
 
 export const ordersContext: BoundedContextDefinition<OrderCommand, OrderEvent, OrderState> = Object.freeze({
   context: ORDERS_CONTEXT,

@@ -27,14 +27,7 @@ describe('the public catalogue of @es/domain', () => {
       'StockReleased',
       'StockCommitted',
     ]);
-    expect(ORDER_COMMAND_TYPES).toEqual([
-      'PlaceOrder',
-      'RecordLineReservation',
-      'ConfirmOrder',
-      'RejectOrder',
-      'CancelOrder',
-      'ShipOrder',
-    ]);
+    expect(ORDER_COMMAND_TYPES).toEqual(['PlaceOrder', 'RecordLineReservation', 'ConfirmOrder', 'RejectOrder', 'CancelOrder', 'ShipOrder']);
     expect(ORDER_EVENT_TYPES).toEqual([
       'OrderPlaced',
       'OrderLineReserved',
@@ -56,9 +49,7 @@ describe('the public catalogue of @es/domain', () => {
 
   it('keys a product command by sku and an order command by order id', () => {
     expect(productAggregateIdOf({ data: { sku: 'SKU-1', orderId: 'o-1', quantity: 1 } })).toBe('SKU-1');
-    expect(
-      orderAggregateIdOf({ data: { orderId: 'o-1', sku: 'SKU-1', outcome: 'RESERVED' } }),
-    ).toBe('o-1');
+    expect(orderAggregateIdOf({ data: { orderId: 'o-1', sku: 'SKU-1', outcome: 'RESERVED' } })).toBe('o-1');
     expect(BOUNDED_CONTEXTS.inventory.aggregateIdOf({ data: { sku: 'SKU-2', orderId: 'o-2' } })).toBe('SKU-2');
     expect(BOUNDED_CONTEXTS.orders.aggregateIdOf({ data: { orderId: 'o-3' } })).toBe('o-3');
   });

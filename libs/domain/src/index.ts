@@ -5,12 +5,7 @@
 export type { Command, CommandIssuer, CommandMetadata, CommandPayload, DomainEvent, BoundedContext } from './shared/message';
 export { BOUNDED_CONTEXT_NAMES, isBoundedContext } from './shared/message';
 export { fold, type Decider } from './shared/decider';
-export {
-  assertExpectedVersion,
-  nextVersion,
-  NO_STREAM_VERSION,
-  type Versioned,
-} from './shared/aggregate-version';
+export { assertExpectedVersion, nextVersion, NO_STREAM_VERSION, type Versioned } from './shared/aggregate-version';
 export {
   ConcurrencyError,
   ConflictError,

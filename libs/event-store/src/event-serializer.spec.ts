@@ -6,8 +6,18 @@ describe('event serialization', () => {
 
   it('reads back what it wrote, with type and version also in headers', () => {
     const envelope: EventEnvelope = {
-      eventId: 'e-1', type: 'OrderConfirmed', schemaVersion: 1, context: 'orders', aggregateType: 'Order', aggregateId: 'o-1',
-      version: 3, commandId: 'c-1', correlationId: 'corr', causationId: null, occurredAt: '2026-01-01T00:00:00.000Z', payload: { orderId: 'o-1' },
+      eventId: 'e-1',
+      type: 'OrderConfirmed',
+      schemaVersion: 1,
+      context: 'orders',
+      aggregateType: 'Order',
+      aggregateId: 'o-1',
+      version: 3,
+      commandId: 'c-1',
+      correlationId: 'corr',
+      causationId: null,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      payload: { orderId: 'o-1' },
     };
     const wire = serializeEvent(envelope);
 
@@ -18,9 +28,25 @@ describe('event serialization', () => {
 
   it('upcasts an OrderPlaced written with schema version 1 (decimal prices, no total) to the current shape', () => {
     const v1 = {
-      eventId: 'e-0', type: 'OrderPlaced', schemaVersion: 1, context: 'orders', aggregateType: 'Order', aggregateId: 'o-9', version: 1,
-      commandId: 'c', correlationId: 'c', causationId: null, occurredAt: '2025-06-01T00:00:00.000Z',
-      payload: { orderId: 'o-9', customerId: 'cu', lines: [{ sku: 'A', quantity: 2, unitPrice: 12.5 }, { sku: 'B', quantity: 1, unitPrice: 0.99 }] },
+      eventId: 'e-0',
+      type: 'OrderPlaced',
+      schemaVersion: 1,
+      context: 'orders',
+      aggregateType: 'Order',
+      aggregateId: 'o-9',
+      version: 1,
+      commandId: 'c',
+      correlationId: 'c',
+      causationId: null,
+      occurredAt: '2025-06-01T00:00:00.000Z',
+      payload: {
+        orderId: 'o-9',
+        customerId: 'cu',
+        lines: [
+          { sku: 'A', quantity: 2, unitPrice: 12.5 },
+          { sku: 'B', quantity: 1, unitPrice: 0.99 },
+        ],
+      },
     };
     const read = deserializeEvent({ value: Buffer.from(JSON.stringify(v1)), ...at });
 
@@ -28,7 +54,10 @@ describe('event serialization', () => {
     expect(read.payload).toEqual({
       orderId: 'o-9',
       customerId: 'cu',
-      lines: [{ sku: 'A', quantity: 2, unitPriceCents: 1250 }, { sku: 'B', quantity: 1, unitPriceCents: 99 }],
+      lines: [
+        { sku: 'A', quantity: 2, unitPriceCents: 1250 },
+        { sku: 'B', quantity: 1, unitPriceCents: 99 },
+      ],
       totalCents: 2599,
     });
   });

@@ -22,7 +22,10 @@ export function serializeEvent(envelope: EventEnvelope): WireMessage {
 }
 
 export class MalformedEventError extends Error {
-  constructor(message: string, readonly at: { topic: string; partition: number; offset: string }) {
+  constructor(
+    message: string,
+    readonly at: { topic: string; partition: number; offset: string },
+  ) {
     super(`${message} at ${at.topic}[${at.partition}]@${at.offset}`);
     this.name = 'MalformedEventError';
   }

@@ -1,7 +1,17 @@
 import type { BoundedContext } from '@es/domain';
 import type { EventEnvelope } from './event-envelope';
 import { serializeEvent } from './event-serializer';
-import { AddressedReply, AggregateRecord, EventRecord, OutcomeRecord, OutcomeSnapshot, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
+import {
+  AddressedReply,
+  AggregateRecord,
+  EventRecord,
+  OutcomeRecord,
+  OutcomeSnapshot,
+  PartitionCommit,
+  PartitionLog,
+  resolveRestored,
+  RestoredPartition,
+} from './partition-log.port';
 import { encodePosition } from './position';
 
 /**
@@ -19,7 +29,10 @@ export class InMemoryPartitionLog implements PartitionLog {
   private readonly rawEvents = new Map<number, Buffer | null>();
   private failNext?: Error;
 
-  constructor(readonly context: BoundedContext, readonly partition: number) {}
+  constructor(
+    readonly context: BoundedContext,
+    readonly partition: number,
+  ) {}
 
   /** Makes the next commit fail as a whole, as an aborted Kafka transaction would. */
   failNextCommit(error: Error): void {

@@ -203,8 +203,10 @@ class SlotTable {
     for (;;) {
       const base = i * WORDS;
       const s = this.slots;
-      if ((s[base] === 0 && s[base + 1] === 0 && s[base + 2] === 0 && s[base + 3] === 0) ||
-        (s[base] === key[0] && s[base + 1] === key[1] && s[base + 2] === key[2] && s[base + 3] === key[3])) {
+      if (
+        (s[base] === 0 && s[base + 1] === 0 && s[base + 2] === 0 && s[base + 3] === 0) ||
+        (s[base] === key[0] && s[base + 1] === key[1] && s[base + 2] === key[2] && s[base + 3] === key[3])
+      ) {
         return i;
       }
       i = (i + 1) & mask;

@@ -39,8 +39,4 @@ export class UpcasterRegistry {
 }
 
 /** The registry every reader uses. */
-export const upcasters = new UpcasterRegistry(EVENT_SCHEMA_VERSIONS).register<OrderPlacedV1Data, unknown>(
-  'OrderPlaced',
-  1,
-  upcastOrderPlacedV1toV2,
-);
+export const upcasters = new UpcasterRegistry(EVENT_SCHEMA_VERSIONS).register<OrderPlacedV1Data, unknown>('OrderPlaced', 1, upcastOrderPlacedV1toV2);

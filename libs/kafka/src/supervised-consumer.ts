@@ -109,9 +109,14 @@ export class SupervisedConsumer {
     });
     // Records between the end of each fetched batch and the partition's high watermark, as kafkajs
     // reports it per batch: the consumer lag of every Kafka consumer (processor, saga, projectors).
-    const lag = this.options.metrics?.gauge('es_consumer_lag_records', 'Records behind the high watermark after the last batch, per consumer and partition', ['consumer', 'topic', 'partition']);
+    const lag = this.options.metrics?.gauge('es_consumer_lag_records', 'Records behind the high watermark after the last batch, per consumer and partition', [
+      'consumer',
+      'topic',
+      'partition',
+    ]);
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (this.consumer === consumer) lag?.set({ consumer: this.options.name, topic: payload.topic, partition: String(payload.partition) }, Math.max(0, Number(payload.offsetLag)));
+      if (this.consumer === consumer)
+        lag?.set({ consumer: this.options.name, topic: payload.topic, partition: String(payload.partition) }, Math.max(0, Number(payload.offsetLag)));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (this.consumer !== consumer || this.state === 'stopped') return;

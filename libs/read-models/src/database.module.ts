@@ -46,7 +46,13 @@ export class DatabaseModule {
           provide: META_DATA_SOURCE,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, applicationName: config.app, timeouts: config.databaseTimeouts }),
+            createDataSource({
+              url: config.databaseUrl,
+              schema: metaSchema(config.namespace),
+              migrations: META_MIGRATIONS,
+              applicationName: config.app,
+              timeouts: config.databaseTimeouts,
+            }),
         },
         DatabaseLifecycle,
       ],

@@ -12,7 +12,10 @@ describe('isDatabaseUnavailable', () => {
     ['statement timeout', withCode('canceling statement due to statement timeout', '57014')],
     ['socket closed mid-query', new Error('Connection terminated unexpectedly')],
     ['connect timeout', new Error('timeout exceeded when trying to connect')],
-    ['a TypeORM QueryFailedError around a refused connection', Object.assign(new Error('query failed'), { driverError: withCode('connect ECONNREFUSED', 'ECONNREFUSED') })],
+    [
+      'a TypeORM QueryFailedError around a refused connection',
+      Object.assign(new Error('query failed'), { driverError: withCode('connect ECONNREFUSED', 'ECONNREFUSED') }),
+    ],
     ['every address of a host refused', Object.assign(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''), {})],
   ])('is true for %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

@@ -5,7 +5,14 @@ export function partitionOf(key: string, partitions: number): number {
   const partitioner = Partitioners.DefaultPartitioner();
   return partitioner({
     topic: 'any',
-    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, partitionErrorCode: 0, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] })),
+    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionId,
+      partitionErrorCode: 0,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      offlineReplicas: [],
+    })),
     message: { key, value: null },
   });
 }

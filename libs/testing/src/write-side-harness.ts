@@ -13,7 +13,11 @@ export class WriteSideHarness {
   readonly kafka: Kafka;
   readonly transport: KafkaCommandTransport;
 
-  constructor(readonly namespace: string, readonly partitions = 3, timeoutMs = 30000) {
+  constructor(
+    readonly namespace: string,
+    readonly partitions = 3,
+    timeoutMs = 30000,
+  ) {
     this.kafka = new Kafka({ clientId: `harness-${namespace}`, brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
     this.transport = new KafkaCommandTransport(this.kafka, { namespace, timeoutMs });
   }

@@ -98,14 +98,20 @@ export async function runFaultScenario(o: {
     const setup = await Promise.all([...LOAD_SKUS, ...probeSkus].map((sku) => ledger.registerProduct(sku)));
     setup.push(...(await Promise.all([...LOAD_SKUS.map((sku) => ledger.receiveStock(sku, 40)), ...probeSkus.map((sku) => ledger.receiveStock(sku, 1000))])));
     const failedSetup = setup.filter((e) => e.outcome !== 'acked');
-    if (failedSetup.length > 0) throw new Error(`setup commands failed before any fault: ${JSON.stringify(failedSetup.map((e) => [e.type, e.aggregateId, e.statuses]))}`);
+    if (failedSetup.length > 0)
+      throw new Error(`setup commands failed before any fault: ${JSON.stringify(failedSetup.map((e) => [e.type, e.aggregateId, e.statuses]))}`);
 
     const loadUntil = Date.now() + BEFORE_MS + AFTER_MS;
     ledger.retryUntil = loadUntil + 60000;
     const load = runLoad(ledger, { clients: CLIENTS, skus: LOAD_SKUS, until: loadUntil, seed: 7 });
     await sleep(BEFORE_MS);
     const fault = await o.inject(ctx);
-    const recoveryByTarget = await measureRecovery(recoveryTargets(ledger, probeSkus, PARTITIONS), () => sut.queryApi, fault.at, fault.at + RECOVERY_DEADLINE_MS);
+    const recoveryByTarget = await measureRecovery(
+      recoveryTargets(ledger, probeSkus, PARTITIONS),
+      () => sut.queryApi,
+      fault.at,
+      fault.at + RECOVERY_DEADLINE_MS,
+    );
     await load;
     await fault.healed;
     await ledger.drain();
@@ -148,8 +154,9 @@ export async function runFaultScenario(o: {
       passed: false,
     };
     result.passed =
-      [result.lost, result.doubled, result.phantom, result.undecided, result.stock, result.readModels, result.crashed, result.extra].every((l) => l.length === 0) &&
-      recoverySeconds !== null;
+      [result.lost, result.doubled, result.phantom, result.undecided, result.stock, result.readModels, result.crashed, result.extra].every(
+        (l) => l.length === 0,
+      ) && recoverySeconds !== null;
     if (!result.passed) {
       result.appLogs = Object.fromEntries(sut.apps.map((a, i) => [`${a.app}#${i}`, a.output().slice(-3000)]));
     }
@@ -164,10 +171,22 @@ export async function runFaultScenario(o: {
 export function problems(r: ScenarioResult): Record<string, string[]> {
   const take = (l: string[]) => l.slice(0, 5).concat(l.length > 5 ? [`… ${l.length - 5} more`] : []);
   const out: Record<string, string[]> = {};
-  for (const [k, l] of Object.entries({ lost: r.lost, doubled: r.doubled, phantom: r.phantom, undecided: r.undecided, stock: r.stock, readModels: r.readModels, crashed: r.crashed, extra: r.extra })) {
+  for (const [k, l] of Object.entries({
+    lost: r.lost,
+    doubled: r.doubled,
+    phantom: r.phantom,
+    undecided: r.undecided,
+    stock: r.stock,
+    readModels: r.readModels,
+    crashed: r.crashed,
+    extra: r.extra,
+  })) {
     if (l.length > 0) out[k] = take(l);
   }
-  if (r.recoverySeconds === null) out.notRecovered = Object.entries(r.recoveryByTarget).filter(([, t]) => t === undefined).map(([k]) => k);
+  if (r.recoverySeconds === null)
+    out.notRecovered = Object.entries(r.recoveryByTarget)
+      .filter(([, t]) => t === undefined)
+      .map(([k]) => k);
   return out;
 }
 
@@ -188,7 +207,11 @@ export function writeSummary(root: string, rows: readonly ScenarioResult[]): str
   writeFileSync(join(dir, 'summary.md'), `${table}\n`);
   writeFileSync(
     join(dir, 'summary.json'),
-    JSON.stringify(rows.map(({ audit: _audit, ...r }) => ({ ...r, problems: problems(r as ScenarioResult) })), null, 2),
+    JSON.stringify(
+      rows.map(({ audit: _audit, ...r }) => ({ ...r, problems: problems(r as ScenarioResult) })),
+      null,
+      2,
+    ),
   );
   return table;
 }

@@ -154,7 +154,9 @@ export class SystemUnderTest {
 
   async stop(): Promise<void> {
     // Command API first (no new commands), then the rest.
-    await this.app('command-api').stop().catch(() => undefined);
+    await this.app('command-api')
+      .stop()
+      .catch(() => undefined);
     await Promise.all(this.apps.map((a) => a.stop(10000).catch(() => undefined)));
   }
 }

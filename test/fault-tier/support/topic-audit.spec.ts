@@ -46,7 +46,13 @@ describe('the fault-tier audit of the event topics', () => {
     acked('PlaceOrder', 'o2', 'c-o2', 1),
     acked('CancelOrder', 'o2', 'c-cancel-o2', 2),
   ];
-  const problems = (a: ReturnType<typeof auditRecords>) => ({ lost: a.lost.length, doubled: a.doubled.length, phantom: a.phantom.length, undecided: a.undecided.length, stock: a.stock.length });
+  const problems = (a: ReturnType<typeof auditRecords>) => ({
+    lost: a.lost.length,
+    doubled: a.doubled.length,
+    phantom: a.phantom.length,
+    undecided: a.undecided.length,
+    stock: a.stock.length,
+  });
   const clean = { lost: 0, doubled: 0, phantom: 0, undecided: 0, stock: 0 };
 
   it('finds nothing wrong in a consistent log, and folds it', () => {

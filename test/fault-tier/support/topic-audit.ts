@@ -58,7 +58,15 @@ function parse(topic: string, records: readonly ReadRecord[], malformed: Audit['
     try {
       const e = JSON.parse(r.value ?? '');
       if (!e || typeof e.type !== 'string' || typeof e.aggregateId !== 'string' || typeof e.version !== 'number') throw new Error('not an envelope');
-      events.push({ type: e.type, aggregateId: e.aggregateId, version: e.version, commandId: e.commandId, payload: e.payload ?? {}, partition: r.partition, offset: r.offset });
+      events.push({
+        type: e.type,
+        aggregateId: e.aggregateId,
+        version: e.version,
+        commandId: e.commandId,
+        payload: e.payload ?? {},
+        partition: r.partition,
+        offset: r.offset,
+      });
     } catch {
       malformed.push({ topic, partition: r.partition, offset: r.offset });
     }
@@ -88,7 +96,8 @@ function doubledIn(streams: Map<string, Event[]>, out: string[]): void {
     for (const [commandId, es] of runs) {
       const types = es.map((e) => e.type);
       const contiguous = es.every((e, i) => i === 0 || e.version === es[i - 1].version + 1);
-      if (!contiguous || new Set(types).size !== types.length) out.push(`${id}: command ${commandId} applied more than once (${es.map((e) => `v${e.version} ${e.type} p${e.partition}@${e.offset}`).join(', ')})`);
+      if (!contiguous || new Set(types).size !== types.length)
+        out.push(`${id}: command ${commandId} applied more than once (${es.map((e) => `v${e.version} ${e.type} p${e.partition}@${e.offset}`).join(', ')})`);
     }
   }
 }
@@ -102,7 +111,12 @@ export async function auditTopics(kafka: Kafka, namespace: string, ledger: reado
 }
 
 /** The audit of records already read (pure: unit-tested in topic-audit.spec.ts). */
-export function auditRecords(namespace: string, orderRecords: readonly ReadRecord[], inventoryRecords: readonly ReadRecord[], ledger: readonly LedgerEntry[]): Audit {
+export function auditRecords(
+  namespace: string,
+  orderRecords: readonly ReadRecord[],
+  inventoryRecords: readonly ReadRecord[],
+  ledger: readonly LedgerEntry[],
+): Audit {
   const malformed: Audit['malformed'] = [];
   const orderEvents = parse(`${namespace}.orders.events`, orderRecords, malformed);
   const inventoryEvents = parse(`${namespace}.inventory.events`, inventoryRecords, malformed);
@@ -127,7 +141,8 @@ export function auditRecords(namespace: string, orderRecords: readonly ReadRecor
     if (es.length > 0) applied.add(entry.commandId);
     if (entry.outcome === 'acked') {
       const last = es.length > 0 ? Math.max(...es.map((e) => e.version)) : undefined;
-      if (last === undefined) lost.push(`${entry.type} ${entry.aggregateId} (${entry.idempotencyKey}, acknowledged v${entry.version}, statuses ${entry.statuses.join('/')})`);
+      if (last === undefined)
+        lost.push(`${entry.type} ${entry.aggregateId} (${entry.idempotencyKey}, acknowledged v${entry.version}, statuses ${entry.statuses.join('/')})`);
       else if (last !== entry.version) lost.push(`${entry.type} ${entry.aggregateId}: acknowledged v${entry.version} but its events end at v${last}`);
     } else if (entry.outcome === 'refused' && es.length > 0) {
       phantom.push(`${entry.type} ${entry.aggregateId} refused (${entry.statuses.join('/')}) but applied at v${es.map((e) => e.version).join(',')}`);
@@ -238,7 +253,9 @@ export async function compareReadModels(queryApi: string, audit: Audit): Promise
       // Products that only ever saw StockReservationRejected for an unknown sku have no row.
       if (res.status === 404 && p.onHand === 0 && p.reserved === 0) return;
       if (res.status !== 200 || body.onHand !== p.onHand || body.reserved !== p.reserved || body.version !== p.version) {
-        diffs.push(`product ${sku}: read model ${res.status} onHand ${body.onHand} reserved ${body.reserved} v${body.version}, topics ${p.onHand}/${p.reserved} v${p.version}`);
+        diffs.push(
+          `product ${sku}: read model ${res.status} onHand ${body.onHand} reserved ${body.reserved} v${body.version}, topics ${p.onHand}/${p.reserved} v${p.version}`,
+        );
       }
     });
   }

@@ -68,7 +68,10 @@ export class EventLogBuilder {
 /** A transactional producer, like the command processor's: consumers read read_committed. */
 export class EventAppender {
   private producer?: Producer;
-  constructor(private readonly kafka: Kafka, private readonly ns: string) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly ns: string,
+  ) {}
 
   async append(events: readonly EventEnvelope[], { chunk = 500 }: { chunk?: number } = {}): Promise<{ context: Context; partition: number; offset: string }[]> {
     if (!this.producer) {

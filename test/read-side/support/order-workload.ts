@@ -7,10 +7,12 @@ export function orderWorkload(log: EventLogBuilder, orders: number, customers = 
   const events: EventEnvelope[] = [];
   for (let i = 0; i < orders; i++) {
     const orderId = randomUUID();
-    events.push(log.orderPlaced(orderId, `customer-${i % customers}`, [
-      { sku: `sku-${i % 13}`, quantity: 1 + (i % 3), unitPriceCents: 100 + i },
-      { sku: `sku-${(i + 5) % 13}`, quantity: 2, unitPriceCents: 250 },
-    ]));
+    events.push(
+      log.orderPlaced(orderId, `customer-${i % customers}`, [
+        { sku: `sku-${i % 13}`, quantity: 1 + (i % 3), unitPriceCents: 100 + i },
+        { sku: `sku-${(i + 5) % 13}`, quantity: 2, unitPriceCents: 250 },
+      ]),
+    );
     if (i % 3 === 0) events.push(log.orderRejected(orderId, 'insufficient stock'));
     else {
       events.push(log.orderConfirmed(orderId));

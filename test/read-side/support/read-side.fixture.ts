@@ -14,7 +14,10 @@ export class ReadSideFixture {
   readonly pool: Pool;
   readonly appender: EventAppender;
 
-  constructor(readonly ns: string, readonly databaseUrl: string = process.env.DATABASE_URL!) {
+  constructor(
+    readonly ns: string,
+    readonly databaseUrl: string = process.env.DATABASE_URL!,
+  ) {
     this.kafka = createKafka({
       brokers: process.env.KAFKA_BROKERS!.split(','),
       clientId: `test-${ns}`,
@@ -90,19 +93,37 @@ export class ReadSideFixture {
 
 /** The read model as a plain in-memory fold of all events: what the database must equal. */
 export function expectedOrders(events: readonly EventEnvelope[]): Record<string, unknown> {
-  const rows = fold(events.filter((e) => e.context === 'orders'), orderSummaryFolds as Record<string, FoldStep<any>>);
+  const rows = fold(
+    events.filter((e) => e.context === 'orders'),
+    orderSummaryFolds as Record<string, FoldStep<any>>,
+  );
   return Object.fromEntries(
     Object.entries(rows).map(([id, r]: [string, any]) => [
       id,
-      { customerId: r.customerId, status: r.status, totalCents: r.totalCents, rejectionReason: r.rejectionReason, createdAt: r.createdAt, updatedAt: r.updatedAt, version: r.version, lines: r.lines },
+      {
+        customerId: r.customerId,
+        status: r.status,
+        totalCents: r.totalCents,
+        rejectionReason: r.rejectionReason,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        version: r.version,
+        lines: r.lines,
+      },
     ]),
   );
 }
 
 export function expectedProducts(events: readonly EventEnvelope[]): Record<string, unknown> {
-  const rows = fold(events.filter((e) => e.context === 'inventory'), productStockFolds as Record<string, FoldStep<any>>);
+  const rows = fold(
+    events.filter((e) => e.context === 'inventory'),
+    productStockFolds as Record<string, FoldStep<any>>,
+  );
   return Object.fromEntries(
-    Object.entries(rows).map(([sku, r]: [string, any]) => [sku, { name: r.name, onHand: r.onHand, reserved: r.reserved, available: r.onHand - r.reserved, version: r.version }]),
+    Object.entries(rows).map(([sku, r]: [string, any]) => [
+      sku,
+      { name: r.name, onHand: r.onHand, reserved: r.reserved, available: r.onHand - r.reserved, version: r.version },
+    ]),
   );
 }
 
@@ -114,5 +135,9 @@ function fold(events: readonly EventEnvelope[], folds: Record<string, FoldStep<a
     const next = step(rows[e.aggregateId], { ...e, topic: '', partition: 0, offset: '0' } as StoredEvent);
     if (next) rows[e.aggregateId] = { ...rows[e.aggregateId], ...next, lines: next.lines ?? rows[e.aggregateId]?.lines };
   }
-  return Object.fromEntries(Object.keys(rows).sort().map((k) => [k, rows[k]]));
+  return Object.fromEntries(
+    Object.keys(rows)
+      .sort()
+      .map((k) => [k, rows[k]]),
+  );
 }

@@ -40,9 +40,7 @@ describe('command headers', () => {
     ['a number beyond 15 digits', '1234567890123456'],
     ['a repeated header', ['1', '2']],
   ])('refuses If-Match with %s as a validation error on If-Match', (_what, header) => {
-    expect(fieldErrorsOf(() => parse({ 'if-match': header }))).toEqual([
-      { field: 'If-Match', message: expect.any(String) },
-    ]);
+    expect(fieldErrorsOf(() => parse({ 'if-match': header }))).toEqual([{ field: 'If-Match', message: expect.any(String) }]);
   });
 
   it.each([
@@ -59,15 +57,10 @@ describe('command headers', () => {
     ['a control character', 'abc\u0001'],
     ['a non-ASCII character', 'clé'],
   ])('refuses an Idempotency-Key of %s as a validation error on Idempotency-Key', (_what, key) => {
-    expect(fieldErrorsOf(() => parse({ 'idempotency-key': key }))).toEqual([
-      { field: 'Idempotency-Key', message: expect.any(String) },
-    ]);
+    expect(fieldErrorsOf(() => parse({ 'idempotency-key': key }))).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
   });
 
   it('reports both headers when both are bad', () => {
-    expect(fieldErrorsOf(() => parse({ 'idempotency-key': '', 'if-match': 'x' })).map((e) => e.field)).toEqual([
-      'Idempotency-Key',
-      'If-Match',
-    ]);
+    expect(fieldErrorsOf(() => parse({ 'idempotency-key': '', 'if-match': 'x' })).map((e) => e.field)).toEqual(['Idempotency-Key', 'If-Match']);
   });
 });

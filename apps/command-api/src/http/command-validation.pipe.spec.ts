@@ -44,7 +44,11 @@ describe('CommandValidationPipe', () => {
       ['an order without orderId', order(), body(PlaceOrderDto)],
       ['an order with orderId', order({ orderId: ORDER_ID }), body(PlaceOrderDto)],
       ['an order with 100 distinct lines', order({ lines: Array.from({ length: 100 }, (_, i) => line(`S${i}`)) }), body(PlaceOrderDto)],
-      ['a free line (price 0) and the highest price', order({ lines: [line('A', { unitPriceCents: 0 }), line('B', { unitPriceCents: 100_000_000 })] }), body(PlaceOrderDto)],
+      [
+        'a free line (price 0) and the highest price',
+        order({ lines: [line('A', { unitPriceCents: 0 }), line('B', { unitPriceCents: 100_000_000 })] }),
+        body(PlaceOrderDto),
+      ],
       ['a cancel without reason', {}, body(CancelOrderDto)],
       ['a cancel with a null reason', { reason: null }, body(CancelOrderDto)],
       ['a ship with an empty object', {}, body(ShipOrderDto)],
@@ -105,7 +109,12 @@ describe('CommandValidationPipe', () => {
       ['a NUL in a cancel reason', { reason: 'x\u0000' }, body(CancelOrderDto), 'reason'],
       ['a NUL in a path sku', { sku: 'A\u0000' }, param(SkuParamDto), 'sku'],
       ['a __proto__ field', JSON.parse('{"sku":"A","name":"Cup","__proto__":{"admin":true}}'), body(RegisterProductDto), '__proto__'],
-      ['a constructor field in a line', order({ lines: [JSON.parse('{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{}}')] }), body(PlaceOrderDto), 'lines[0].constructor'],
+      [
+        'a constructor field in a line',
+        order({ lines: [JSON.parse('{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{}}')] }),
+        body(PlaceOrderDto),
+        'lines[0].constructor',
+      ],
       ['a prototype field', { quantity: 1, prototype: {} }, body(ReceiveStockDto), 'prototype'],
       ['a body nested 5,000 levels deep', { quantity: 1, deep: nested(5000) }, body(ReceiveStockDto), 'body'],
     ])('%s', async (_what, value, metadata, field) => {
@@ -116,9 +125,7 @@ describe('CommandValidationPipe', () => {
   });
 
   it('reports one message per broken field, without repeating the property name', async () => {
-    expect(await fieldErrors({ quantity: 'many' }, body(ReceiveStockDto))).toEqual([
-      { field: 'quantity', message: 'must be an integer from 1 to 1000000' },
-    ]);
+    expect(await fieldErrors({ quantity: 'many' }, body(ReceiveStockDto))).toEqual([{ field: 'quantity', message: 'must be an integer from 1 to 1000000' }]);
   });
 
   it('names the duplicate line and the line it repeats', async () => {

@@ -37,7 +37,13 @@ export async function runStateToolsCli(command: 'rebuild-state' | 'verify-state'
     const definition = BOUNDED_CONTEXTS[context] as unknown as BoundedContextDefinition<Command, DomainEvent, Versioned>;
     const partitionEnds = ends.get(context) ?? [];
     for (let partition = 0; partition < partitionEnds.length; partition += 1) {
-      const options = { namespace: config.namespace, context, partition, stateVersion: definition.stateVersion, consumerGroupId: groups.commandProcessor(config.namespace, context) };
+      const options = {
+        namespace: config.namespace,
+        context,
+        partition,
+        stateVersion: definition.stateVersion,
+        consumerGroupId: groups.commandProcessor(config.namespace, context),
+      };
       if (command === 'rebuild-state') {
         const log = await KafkaPartitionLog.open(kafka, options);
         try {
@@ -62,7 +68,9 @@ export async function runStateToolsCli(command: 'rebuild-state' | 'verify-state'
     bar.finish(`rebuilt the state of ${contexts.join(', ')} from ${total} event records`);
     return 0;
   }
-  bar.finish(divergences === 0 ? `state topic agrees with the events (${contexts.join(', ')})` : `${divergences} divergence(s) between the state topic and the events`);
+  bar.finish(
+    divergences === 0 ? `state topic agrees with the events (${contexts.join(', ')})` : `${divergences} divergence(s) between the state topic and the events`,
+  );
   return divergences === 0 ? 0 : 1;
 }
 
@@ -91,9 +99,12 @@ async function verifyPartition(
       if (!actual) problems.push(`${id}: no state record (events say version ${expected.version})`);
       else if (actual.version < expected.version) behind.push(id);
       else if (actual.version > expected.version) problems.push(`${id}: state record at version ${actual.version}, events end at ${expected.version}`);
-      else if ((actual.stateVersion ?? 0) !== definition.stateVersion) problems.push(`${id}: state version ${actual.stateVersion ?? 0}, current ${definition.stateVersion} (the owner rebuilds it on its next assignment)`);
+      else if ((actual.stateVersion ?? 0) !== definition.stateVersion)
+        problems.push(`${id}: state version ${actual.stateVersion ?? 0}, current ${definition.stateVersion} (the owner rebuilds it on its next assignment)`);
       else if (!isDeepStrictEqual(actual.state, expected.state)) {
-        problems.push(`${id}: state differs at version ${expected.version}: stored ${JSON.stringify(actual.state)}, events fold to ${JSON.stringify(expected.state)}`);
+        problems.push(
+          `${id}: state differs at version ${expected.version}: stored ${JSON.stringify(actual.state)}, events fold to ${JSON.stringify(expected.state)}`,
+        );
       }
     }
     if (!pending) {
@@ -116,7 +127,10 @@ async function eventTopics(kafka: Kafka, config: AppConfig, contexts: readonly C
     const ends = new Map<Context, number[]>();
     for (const context of contexts) {
       const offsets = await admin.fetchTopicOffsets(topics.events(config.namespace, context));
-      ends.set(context, offsets.sort((a, b) => a.partition - b.partition).map((p) => Number(p.high)));
+      ends.set(
+        context,
+        offsets.sort((a, b) => a.partition - b.partition).map((p) => Number(p.high)),
+      );
     }
     return ends;
   } finally {

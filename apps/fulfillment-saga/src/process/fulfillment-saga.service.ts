@@ -35,7 +35,9 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   ) {
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
-    this.poison = metrics.counter('es_saga_poison_events_total', 'Records the fulfillment process could not decode or react to (after its attempts)', ['topic']);
+    this.poison = metrics.counter('es_saga_poison_events_total', 'Records the fulfillment process could not decode or react to (after its attempts)', [
+      'topic',
+    ]);
     this.deadLetters = new SagaDeadLetters({ config, logger, metrics, consumer: () => this.consumer?.current });
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
@@ -174,8 +176,17 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     } catch {
       /* keep the text */
     }
-    const eventType = message.headers?.type ? String(message.headers.type) : ((payload as { type?: unknown } | null)?.type as string | undefined) ?? null;
-    return { poison: { topic, partition, offset: Number(message.offset), eventType: typeof eventType === 'string' ? eventType : null, error: lastError?.message ?? 'unknown error', payload } };
+    const eventType = message.headers?.type ? String(message.headers.type) : (((payload as { type?: unknown } | null)?.type as string | undefined) ?? null);
+    return {
+      poison: {
+        topic,
+        partition,
+        offset: Number(message.offset),
+        eventType: typeof eventType === 'string' ? eventType : null,
+        error: lastError?.message ?? 'unknown error',
+        payload,
+      },
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,16 @@
 import type { Consumer } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { AppConfig, HealthIndicator, JsonLogger, Metrics } from '@es/common';
-import { createDataSource, createPool, META_MIGRATIONS, metaSchema, migrate, ProjectionMetaRepository, type DeadLetterEntry, type ProcessDeadLetterOwner } from '@es/read-models';
+import {
+  createDataSource,
+  createPool,
+  META_MIGRATIONS,
+  metaSchema,
+  migrate,
+  ProjectionMetaRepository,
+  type DeadLetterEntry,
+  type ProcessDeadLetterOwner,
+} from '@es/read-models';
 
 export const SAGA_DEAD_LETTER_OWNER: ProcessDeadLetterOwner = 'fulfillment-saga';
 
@@ -43,7 +52,10 @@ export class SagaDeadLetters {
     },
   ) {
     this.meta = new ProjectionMetaRepository(deps.config.namespace);
-    this.deadLettered = deps.metrics.counter('es_saga_dead_letters_total', 'Records the fulfillment process dead-lettered, by the action taken', ['topic', 'action']);
+    this.deadLettered = deps.metrics.counter('es_saga_dead_letters_total', 'Records the fulfillment process dead-lettered, by the action taken', [
+      'topic',
+      'action',
+    ]);
     this.pending = deps.metrics.gauge('es_saga_stopped_partitions', 'Input partitions the fulfillment process holds at a dead letter');
   }
 
@@ -59,7 +71,12 @@ export class SagaDeadLetters {
         if (this.stopped.size === 0) return { ok: true };
         const detail: Record<string, unknown> = {};
         for (const s of this.stopped.values()) {
-          detail[`${s.topic}#${s.partition}`] = { offset: s.offset, eventType: s.eventType, error: s.error, deadLetterId: s.id ?? 'not recorded yet (PostgreSQL unreachable)' };
+          detail[`${s.topic}#${s.partition}`] = {
+            offset: s.offset,
+            eventType: s.eventType,
+            error: s.error,
+            deadLetterId: s.id ?? 'not recorded yet (PostgreSQL unreachable)',
+          };
         }
         return { ok: false, detail };
       },
@@ -78,7 +95,12 @@ export class SagaDeadLetters {
     try {
       recorded = await this.write(record, status);
     } catch (error) {
-      this.deps.logger.event('error', 'cannot record the fulfillment dead letter; retrying in the background', { topic: record.topic, partition: record.partition, offset: record.offset, error: (error as Error).message });
+      this.deps.logger.event('error', 'cannot record the fulfillment dead letter; retrying in the background', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        error: (error as Error).message,
+      });
     }
     if (status === 'SKIPPED' || recorded?.status === 'SKIPPED') {
       // Under the skip policy a dead letter that could not be written is still skipped: the policy
@@ -90,7 +112,11 @@ export class SagaDeadLetters {
     this.stopped.set(k, { ...record, id: recorded?.id });
     this.pending.set(this.stopped.size);
     this.deadLettered.inc({ topic: record.topic, action: 'stopped' });
-    this.deps.logger.event('error', 'fulfillment dead letter: partition stopped until an operator retries or skips it', { ...record, payload: undefined, deadLetterId: recorded?.id });
+    this.deps.logger.event('error', 'fulfillment dead letter: partition stopped until an operator retries or skips it', {
+      ...record,
+      payload: undefined,
+      deadLetterId: recorded?.id,
+    });
     this.schedulePoll();
     return 'stop';
   }
@@ -104,7 +130,9 @@ export class SagaDeadLetters {
     await this.meta
       .resolveProcessRetried(await this.sql(), SAGA_DEAD_LETTER_OWNER, topic, partition, upTo)
       .then(() => this.deps.logger.event('info', 'retried fulfillment dead letter went through', { topic, partition, offset }))
-      .catch((error: Error) => this.deps.logger.event('warn', 'cannot mark the retried dead letter resolved', { topic, partition, offset, error: error.message }));
+      .catch((error: Error) =>
+        this.deps.logger.event('warn', 'cannot mark the retried dead letter resolved', { topic, partition, offset, error: error.message }),
+      );
   }
 
   /** A new assignment or a restarted consumer: the records are read again from the committed offsets. */
@@ -168,9 +196,19 @@ export class SagaDeadLetters {
   /** The pool, created on first use; the meta schema migrated once (the saga may boot before any projector). */
   private async sql(): Promise<Pool> {
     const config = this.deps.config;
-    this.pool ??= createPool({ connectionString: config.databaseUrl, max: 2, application_name: config.app }, (error) => this.deps.logger.event('warn', 'database connection lost', { error: error.message }), config.databaseTimeouts);
+    this.pool ??= createPool(
+      { connectionString: config.databaseUrl, max: 2, application_name: config.app },
+      (error) => this.deps.logger.event('warn', 'database connection lost', { error: error.message }),
+      config.databaseTimeouts,
+    );
     this.migrated ??= (async () => {
-      const dataSource = createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, applicationName: config.app, timeouts: config.databaseTimeouts });
+      const dataSource = createDataSource({
+        url: config.databaseUrl,
+        schema: metaSchema(config.namespace),
+        migrations: META_MIGRATIONS,
+        applicationName: config.app,
+        timeouts: config.databaseTimeouts,
+      });
       await dataSource.initialize();
       try {
         await migrate(dataSource);

@@ -50,7 +50,9 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.listen().catch((error) => this.logger.event('warn', 'LISTEN failed; read-your-writes falls back to polling', { error: (error as Error).message }));
+    await this.listen().catch((error) =>
+      this.logger.event('warn', 'LISTEN failed; read-your-writes falls back to polling', { error: (error as Error).message }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -99,7 +101,13 @@ export class CheckpointWaiter implements OnModuleInit, OnModuleDestroy {
       };
       const timer = setTimeout(() => waiter.done(this.applied(position, scope)), timeoutMs);
       this.waiters.add(waiter);
-      this.tick ??= setInterval(() => void this.refresh().then(() => this.settle()).catch(this.failures.report('read-your-writes.refresh')), REFRESH_MS);
+      this.tick ??= setInterval(
+        () =>
+          void this.refresh()
+            .then(() => this.settle())
+            .catch(this.failures.report('read-your-writes.refresh')),
+        REFRESH_MS,
+      );
     });
   }
 

@@ -9,7 +9,8 @@ import { CONSOLE_CSS, CONSOLE_HTML } from './console.page';
  * `/streams/…`, `/correlations/…`, `/rates`, and with the admin token — kept in the tab's
  * sessionStorage, sent as a bearer header, never in a URL — rebuilds and dead letters.
  */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 @ApiExcludeController()
 @Controller('console')

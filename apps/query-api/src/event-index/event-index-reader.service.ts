@@ -2,12 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { BOUNDED_CONTEXTS, NotFoundError, type DomainEvent } from '@es/domain';
 import { upcasters } from '@es/event-store';
-import {
-  EVENT_INDEX_CONTEXTS,
-  EventIndexQueryRepository,
-  eventIndexProjectionName,
-  type IndexedEventRow,
-} from '@es/read-models';
+import { EVENT_INDEX_CONTEXTS, EventIndexQueryRepository, eventIndexProjectionName, type IndexedEventRow } from '@es/read-models';
 import { ActiveVersionsService } from '../shared/active-versions.service';
 import { READ_POOL } from '../shared/read-database';
 

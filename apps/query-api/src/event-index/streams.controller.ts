@@ -60,7 +60,8 @@ export class StreamsController {
     const params = new QueryParams(query, ['version', 'at']);
     const version = query.version === undefined ? undefined : params.int('version', 1, 1, MAX_VERSION);
     const at = params.string('at', { max: 40 });
-    if (at !== undefined && (!ISO_DATE_TIME.test(at) || Number.isNaN(Date.parse(at)))) params.fail('at', 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-01T10:00:00Z');
+    if (at !== undefined && (!ISO_DATE_TIME.test(at) || Number.isNaN(Date.parse(at))))
+      params.fail('at', 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-01T10:00:00Z');
     if (version !== undefined && at !== undefined) params.fail('at', 'give either version or at, not both');
     const ctx = streamOf(context, aggregateId, params);
     return this.reader.stateAt(ctx, aggregateId, { version, at: at === undefined ? undefined : new Date(at).toISOString() });

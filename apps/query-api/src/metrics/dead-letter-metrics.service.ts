@@ -24,17 +24,22 @@ export class DeadLetterMetrics implements OnModuleInit {
   onModuleInit(): void {
     const table = `"${metaSchema(this.config.namespace)}".projection_dead_letters`;
     const pool = this.pool;
-    this.metrics.gauge('es_dead_letters', 'Dead letters of the projections and the fulfillment saga, by status', ['projection', 'status'], async function (this: Gauge) {
-      const counts = new Map<string, number>();
-      try {
-        const { rows } = await pool.query(`SELECT projection, status, count(*)::int AS n FROM ${table} GROUP BY projection, status`);
-        for (const r of rows) counts.set(`${r.projection}:${r.status}`, r.n);
-      } catch {
-        // Database down or meta schema not created yet: report what is known (zeros), not a failed scrape.
-      }
-      this.reset();
-      const names = new Set<string>([...PROJECTION_NAMES, ...PROCESS_DEAD_LETTER_OWNERS, ...[...counts.keys()].map((k) => k.slice(0, k.lastIndexOf(':')))]);
-      for (const projection of names) for (const status of STATUSES) this.set({ projection, status }, counts.get(`${projection}:${status}`) ?? 0);
-    });
+    this.metrics.gauge(
+      'es_dead_letters',
+      'Dead letters of the projections and the fulfillment saga, by status',
+      ['projection', 'status'],
+      async function (this: Gauge) {
+        const counts = new Map<string, number>();
+        try {
+          const { rows } = await pool.query(`SELECT projection, status, count(*)::int AS n FROM ${table} GROUP BY projection, status`);
+          for (const r of rows) counts.set(`${r.projection}:${r.status}`, r.n);
+        } catch {
+          // Database down or meta schema not created yet: report what is known (zeros), not a failed scrape.
+        }
+        this.reset();
+        const names = new Set<string>([...PROJECTION_NAMES, ...PROCESS_DEAD_LETTER_OWNERS, ...[...counts.keys()].map((k) => k.slice(0, k.lastIndexOf(':')))]);
+        for (const projection of names) for (const status of STATUSES) this.set({ projection, status }, counts.get(`${projection}:${status}`) ?? 0);
+      },
+    );
   }
 }

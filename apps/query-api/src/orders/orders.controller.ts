@@ -49,11 +49,10 @@ export class OrdersController {
     const cursor = params.cursor('cursor', (raw) => decodeCursor(raw, ['c', 'o']));
     params.done();
     const after = cursor ? { createdAt: cursor.c, orderId: cursor.o } : undefined;
-    const page = await this.versions.read(
-      'orders',
-      (schema) => this.repository.list(schema, { customerId, status, limit, after }),
-      { items: [], next: undefined },
-    );
+    const page = await this.versions.read('orders', (schema) => this.repository.list(schema, { customerId, status, limit, after }), {
+      items: [],
+      next: undefined,
+    });
     return { items: page.items, nextCursor: page.next ? encodeCursor({ c: page.next.createdAt, o: page.next.orderId }) : null };
   }
 }

@@ -96,7 +96,11 @@ export class ProjectionStatusService {
     if (!isProjectionName(name)) throw new NotFoundError(`unknown projection ${name}`);
     const ends = await this.endOffsets(topics.events(this.config.namespace, PROJECTIONS[name].context));
     await this.meta.ensureRegistered(this.pool, name);
-    const targetVersion = await this.meta.requestRebuild(this.pool, name, ends.reduce((sum, p) => sum + p.end, 0));
+    const targetVersion = await this.meta.requestRebuild(
+      this.pool,
+      name,
+      ends.reduce((sum, p) => sum + p.end, 0),
+    );
     if (targetVersion === undefined) {
       const reg = await this.meta.find(this.pool, name);
       throw new ConflictError(`a rebuild of ${name} (to v${reg?.rebuildTargetVersion}) is already running`);

@@ -10,10 +10,12 @@ import { isDatabaseUnavailable } from '@es/read-models';
 @Injectable()
 export class DatabaseUnavailableInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      catchError((error: unknown) =>
-        throwError(() => (isDatabaseUnavailable(error) ? new UnavailableError('the read database cannot be reached; retry shortly', 2) : error)),
-      ),
-    );
+    return next
+      .handle()
+      .pipe(
+        catchError((error: unknown) =>
+          throwError(() => (isDatabaseUnavailable(error) ? new UnavailableError('the read database cannot be reached; retry shortly', 2) : error)),
+        ),
+      );
   }
 }

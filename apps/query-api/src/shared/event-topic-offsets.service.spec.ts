@@ -11,7 +11,10 @@ function fakeAdmin() {
     fetchTopicOffsets: async () => {
       admin.calls += 1;
       end += 1;
-      const answer = [{ partition: 1, high: String(end) }, { partition: 0, high: String(end) }];
+      const answer = [
+        { partition: 1, high: String(end) },
+        { partition: 0, high: String(end) },
+      ];
       await new Promise<void>((resolve) => pending.push(resolve));
       return answer;
     },
@@ -29,7 +32,10 @@ describe('EventTopicOffsets', () => {
     const reads = Promise.all([offsets.cached('t'), offsets.cached('t'), offsets.cached('t')]);
     admin.release();
     const [first, ...rest] = await reads;
-    expect(first).toEqual([{ partition: 0, end: 1 }, { partition: 1, end: 1 }]);
+    expect(first).toEqual([
+      { partition: 0, end: 1 },
+      { partition: 1, end: 1 },
+    ]);
     expect(rest).toEqual([first, first]);
     expect(admin.calls).toBe(1);
   });

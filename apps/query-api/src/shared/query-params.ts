@@ -7,7 +7,10 @@ import { unstorableStringProblem, ValidationError, type FieldError } from '@es/d
 export class QueryParams {
   private readonly errors: FieldError[] = [];
 
-  constructor(private readonly query: Record<string, unknown>, allowed: readonly string[]) {
+  constructor(
+    private readonly query: Record<string, unknown>,
+    allowed: readonly string[],
+  ) {
     for (const [name, value] of Object.entries(query)) {
       if (!allowed.includes(name)) this.errors.push({ field: name, message: 'is not a known query parameter' });
       else if (typeof value !== 'string') this.errors.push({ field: name, message: 'must be given at most once' });

@@ -10,8 +10,9 @@ export const readPoolProvider = {
   inject: [APP_CONFIG, JsonLogger],
   // node-postgres directly: plain keyset SQL against whichever version schema is active.
   useFactory: (config: AppConfig, logger: JsonLogger) =>
-    createPool({ connectionString: config.databaseUrl, max: 10, application_name: 'query-api' }, (error) =>
-      logger.event('warn', 'database connection lost', { error: error.message }),
+    createPool(
+      { connectionString: config.databaseUrl, max: 10, application_name: 'query-api' },
+      (error) => logger.event('warn', 'database connection lost', { error: error.message }),
       config.databaseTimeouts,
     ),
 };

@@ -16,12 +16,20 @@ describe('loadAppConfig', () => {
 
   it('validates the command fetch settings instead of letting a bad value become NaN', () => {
     expect(loadAppConfig('command-processor', {}).commandFetch).toEqual({ minBytes: 65536, maxWaitMs: 5 });
-    expect(loadAppConfig('command-processor', { COMMAND_FETCH_MIN_BYTES: '1', COMMAND_FETCH_MAX_WAIT_MS: '0' }).commandFetch).toEqual({ minBytes: 1, maxWaitMs: 0 });
+    expect(loadAppConfig('command-processor', { COMMAND_FETCH_MIN_BYTES: '1', COMMAND_FETCH_MAX_WAIT_MS: '0' }).commandFetch).toEqual({
+      minBytes: 1,
+      maxWaitMs: 0,
+    });
     expect(() => loadAppConfig('command-processor', { COMMAND_FETCH_MIN_BYTES: '64k' })).toThrow(/COMMAND_FETCH_MIN_BYTES="64k" is invalid/);
   });
 
   it('validates the projector settings with the rest of the config', () => {
-    expect(loadAppConfig('orders-projector', {}).projection).toEqual({ deadLetterPolicy: 'stop', maxAttempts: 3, dropOldVersionAfterMs: 10000, healthMaxLag: 0 });
+    expect(loadAppConfig('orders-projector', {}).projection).toEqual({
+      deadLetterPolicy: 'stop',
+      maxAttempts: 3,
+      dropOldVersionAfterMs: 10000,
+      healthMaxLag: 0,
+    });
     expect(() => loadAppConfig('orders-projector', { PROJECTION_DEAD_LETTER_POLICY: 'drop', PROJECTION_MAX_ATTEMPTS: '0' })).toThrow(
       /PROJECTION_DEAD_LETTER_POLICY="drop" is invalid[\s\S]*PROJECTION_MAX_ATTEMPTS="0" is invalid/,
     );

@@ -108,7 +108,10 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
   const portSpec = APP_PORTS[app] ?? { variable: 'PORT', port: 3099 };
 
   const brokersRaw = read.string('KAFKA_BROKERS', LOCAL_KAFKA_BROKERS);
-  const brokers = brokersRaw.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = brokersRaw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (brokers.length === 0 || brokers.some((b) => !BROKER.test(b))) {
     read.fail(`KAFKA_BROKERS=${JSON.stringify(brokersRaw)} is invalid: must be comma-separated host:port pairs`);
   }

@@ -29,9 +29,6 @@ export function configureHttpApi(app: NestExpressApplication, logger: JsonLogger
   });
   app.useGlobalFilters(new ProblemFilter(logger));
   app.disable('x-powered-by');
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth().build(),
-  );
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

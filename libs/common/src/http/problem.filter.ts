@@ -45,9 +45,15 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();
-      const detail =
-        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
-      return problem(status, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase()) ?? 'Error', detail);
+      const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+      return problem(
+        status,
+        HttpStatus[status]
+          ?.replace(/_/g, ' ')
+          .toLowerCase()
+          .replace(/\b\w/g, (c) => c.toUpperCase()) ?? 'Error',
+        detail,
+      );
     }
     const parser = bodyParserProblem(error);
     if (parser) return parser;

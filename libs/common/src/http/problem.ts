@@ -11,6 +11,9 @@ export interface Problem {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problem(status: number, title: string, detail: string, extra: Partial<Problem> = {}): Problem {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return { type: `https://errors.kafka-es.dev/${slug}`, title, status, detail, ...extra };
 }

@@ -25,6 +25,10 @@ describe('JsonLogger', () => {
     logger.event('info', 'started', { url: 'http://127.0.0.1:3000', namespace: 'es' });
     logger.event('error', 'failed to start', { error: { name: 'Error', message: 'boom', stack: 'Error: boom\n    at main (main.js:1:1)' } });
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} .*INFO.* test-app +started url=http:\/\/127\.0\.0\.1:3000 namespace=es$/);
-    expect(lines[1].split('\n')).toEqual([expect.stringMatching(/ERROR.* failed to start error=\{"name":"Error","message":"boom"\}$/), '    Error: boom', '        at main (main.js:1:1)']);
+    expect(lines[1].split('\n')).toEqual([
+      expect.stringMatching(/ERROR.* failed to start error=\{"name":"Error","message":"boom"\}$/),
+      '    Error: boom',
+      '        at main (main.js:1:1)',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * no route matched (404, or refused before routing: 413, 414 …) is `route="unmatched"`.
  */
 export function httpMetricsMiddleware(metrics: Metrics): RequestHandler {
-  const histogram = metrics.histogram('http_request_duration_seconds', 'Duration of HTTP requests, by route pattern and status', ['method', 'route', 'status'], BUCKETS);
+  const histogram = metrics.histogram(
+    'http_request_duration_seconds',
+    'Duration of HTTP requests, by route pattern and status',
+    ['method', 'route', 'status'],
+    BUCKETS,
+  );
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {

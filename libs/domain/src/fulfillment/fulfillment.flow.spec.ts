@@ -109,7 +109,12 @@ describe('fulfillment, end to end in memory', () => {
     const world = new World();
     stocked(world, 'A', 5);
     stocked(world, 'B', 5);
-    world.send(order('o-1', [['A', 2], ['B', 3]]));
+    world.send(
+      order('o-1', [
+        ['A', 2],
+        ['B', 3],
+      ]),
+    );
     world.drain();
     expect(world.order('o-1').status).toBe('CONFIRMED');
     expect(world.product('A')).toMatchObject({ onHand: 5, reserved: 2 });
@@ -125,7 +130,13 @@ describe('fulfillment, end to end in memory', () => {
     const world = new World();
     stocked(world, 'A', 5);
     stocked(world, 'B', 1);
-    world.send(order('o-1', [['A', 2], ['B', 3], ['C', 1]]));
+    world.send(
+      order('o-1', [
+        ['A', 2],
+        ['B', 3],
+        ['C', 1],
+      ]),
+    );
     world.drain();
     expect(world.order('o-1').status).toBe('REJECTED');
     const rejection = world.orders.get('o-1')?.find((e) => e.type === 'OrderRejected');
@@ -142,7 +153,12 @@ describe('fulfillment, end to end in memory', () => {
     const world = new World();
     stocked(world, 'A', 5);
     stocked(world, 'B', 5);
-    world.send(order('o-1', [['A', 2], ['B', 3]]));
+    world.send(
+      order('o-1', [
+        ['A', 2],
+        ['B', 3],
+      ]),
+    );
     world.drainProduct('A'); // A reserved and recorded later; B's ReserveStock still in flight
     world.send(orderCommand('o-1', { type: 'CancelOrder', data: { orderId: 'o-1' } }));
     world.drain();
@@ -156,7 +172,12 @@ describe('fulfillment, end to end in memory', () => {
     const world = new World();
     stocked(world, 'A', 5);
     stocked(world, 'B', 5);
-    world.send(order('o-1', [['A', 2], ['B', 3]]));
+    world.send(
+      order('o-1', [
+        ['A', 2],
+        ['B', 3],
+      ]),
+    );
     world.send(orderCommand('o-1', { type: 'RejectOrder', data: { orderId: 'o-1', reason: 'operator' } }));
     world.drain();
 

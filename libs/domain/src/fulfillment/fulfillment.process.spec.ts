@@ -1,11 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OrderLine } from '../orders/order.commands';
-import {
-  FULFILLMENT_SUBSCRIBED_EVENT_TYPES,
-  FULFILLMENT_SUBSCRIPTIONS,
-  fulfillmentReactions,
-  type ObservedEvent,
-} from './fulfillment.process';
+import { FULFILLMENT_SUBSCRIBED_EVENT_TYPES, FULFILLMENT_SUBSCRIPTIONS, fulfillmentReactions, type ObservedEvent } from './fulfillment.process';
 
 const ORDER = 'order-1';
 const LINES: OrderLine[] = [
@@ -22,9 +17,7 @@ const observed = (type: string, data: unknown, aggregateId = ORDER, version = 1)
 
 describe('fulfillmentReactions', () => {
   it('reserves stock for every line of a placed order, one command per product', () => {
-    const reactions = fulfillmentReactions(
-      observed('OrderPlaced', { orderId: ORDER, customerId: 'c', lines: LINES, totalCents: 2250 }),
-    );
+    const reactions = fulfillmentReactions(observed('OrderPlaced', { orderId: ORDER, customerId: 'c', lines: LINES, totalCents: 2250 }));
     expect(reactions).toEqual([
       {
         context: 'inventory',
@@ -42,9 +35,7 @@ describe('fulfillmentReactions', () => {
   });
 
   it('records a reserved line on the order', () => {
-    expect(
-      fulfillmentReactions(observed('StockReserved', { sku: 'SKU-1', orderId: ORDER, quantity: 2 }, 'SKU-1', 7)),
-    ).toEqual([
+    expect(fulfillmentReactions(observed('StockReserved', { sku: 'SKU-1', orderId: ORDER, quantity: 2 }, 'SKU-1', 7))).toEqual([
       {
         context: 'orders',
         aggregateId: ORDER,
@@ -57,12 +48,7 @@ describe('fulfillmentReactions', () => {
   it('records a rejected line on the order with the reason inventory gave', () => {
     expect(
       fulfillmentReactions(
-        observed(
-          'StockReservationRejected',
-          { sku: 'SKU-2', orderId: ORDER, quantity: 1, reason: 'INSUFFICIENT_STOCK', available: 0 },
-          'SKU-2',
-          3,
-        ),
+        observed('StockReservationRejected', { sku: 'SKU-2', orderId: ORDER, quantity: 1, reason: 'INSUFFICIENT_STOCK', available: 0 }, 'SKU-2', 3),
       ),
     ).toEqual([
       {
@@ -112,9 +98,7 @@ describe('fulfillmentReactions', () => {
   });
 
   it('treats an OrderRejected without pendingSkus as having none', () => {
-    const reactions = fulfillmentReactions(
-      observed('OrderRejected', { orderId: ORDER, reason: 'r', rejectedSkus: ['SKU-2'], reservedSkus: ['SKU-1'] }),
-    );
+    const reactions = fulfillmentReactions(observed('OrderRejected', { orderId: ORDER, reason: 'r', rejectedSkus: ['SKU-2'], reservedSkus: ['SKU-1'] }));
     expect(reactions.map((r) => r.commandId)).toEqual(['order-1:release:SKU-1']);
   });
 
@@ -211,9 +195,14 @@ describe('fulfillmentReactions', () => {
   });
 
   it('subscribes to exactly the events it reacts to, per context', () => {
-    expect([...FULFILLMENT_SUBSCRIBED_EVENT_TYPES].sort()).toEqual(
-      ['OrderCancelled', 'OrderPlaced', 'OrderRejected', 'OrderShipped', 'StockReservationRejected', 'StockReserved'],
-    );
+    expect([...FULFILLMENT_SUBSCRIBED_EVENT_TYPES].sort()).toEqual([
+      'OrderCancelled',
+      'OrderPlaced',
+      'OrderRejected',
+      'OrderShipped',
+      'StockReservationRejected',
+      'StockReserved',
+    ]);
     expect(FULFILLMENT_SUBSCRIPTIONS.inventory).toEqual(['StockReserved', 'StockReservationRejected']);
     expect(FULFILLMENT_SUBSCRIPTIONS.orders).toEqual(['OrderPlaced', 'OrderRejected', 'OrderCancelled', 'OrderShipped']);
   });

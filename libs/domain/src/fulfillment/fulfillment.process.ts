@@ -33,13 +33,7 @@ export interface ObservedEvent {
   readonly version: number;
 }
 
-type FulfillmentTrigger =
-  | OrderPlaced
-  | StockReserved
-  | StockReservationRejected
-  | OrderRejected
-  | OrderCancelled
-  | OrderShipped;
+type FulfillmentTrigger = OrderPlaced | StockReserved | StockReservationRejected | OrderRejected | OrderCancelled | OrderShipped;
 
 export type FulfillmentTriggerType = FulfillmentTrigger['type'];
 
@@ -99,9 +93,7 @@ export function fulfillmentReactions(event: ObservedEvent): PlannedCommand[] {
     }
     case 'OrderRejected': {
       const { orderId, reservedSkus, pendingSkus = [] } = trigger.data;
-      return [...reservedSkus, ...pendingSkus].map((sku) =>
-        release(orderId, sku, fulfillmentCommandIds.releaseAfterReject(orderId, sku)),
-      );
+      return [...reservedSkus, ...pendingSkus].map((sku) => release(orderId, sku, fulfillmentCommandIds.releaseAfterReject(orderId, sku)));
     }
     case 'OrderCancelled': {
       // Every line, not only reservedSkus: a ReserveStock still in flight was produced earlier to the

@@ -10,10 +10,7 @@ export type RenameProduct = Command<'RenameProduct', { readonly sku: string; rea
 
 export type ReceiveStock = Command<'ReceiveStock', { readonly sku: string; readonly quantity: number }>;
 
-export type ReserveStock = Command<
-  'ReserveStock',
-  { readonly sku: string; readonly orderId: string; readonly quantity: number }
->;
+export type ReserveStock = Command<'ReserveStock', { readonly sku: string; readonly orderId: string; readonly quantity: number }>;
 
 export type ReleaseStock = Command<'ReleaseStock', { readonly sku: string; readonly orderId: string }>;
 
@@ -34,9 +31,7 @@ export const PRODUCT_COMMAND_ISSUERS = Object.freeze({
   CommitStock: 'process',
 } as const satisfies Record<ProductCommandType, CommandIssuer>);
 
-export const PRODUCT_COMMAND_TYPES = Object.freeze(
-  Object.keys(PRODUCT_COMMAND_ISSUERS) as ProductCommandType[],
-);
+export const PRODUCT_COMMAND_TYPES = Object.freeze(Object.keys(PRODUCT_COMMAND_ISSUERS) as ProductCommandType[]);
 
 export function isProductCommandType(type: string): type is ProductCommandType {
   return Object.prototype.hasOwnProperty.call(PRODUCT_COMMAND_ISSUERS, type);

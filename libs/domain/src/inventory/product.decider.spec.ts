@@ -136,15 +136,12 @@ describe('productDecider', () => {
         .thenThrows(NotFoundError);
     });
 
-    it.each([0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])(
-      'rejects a quantity of %p as not a positive integer',
-      (quantity) => {
-        spec
-          .given([registered])
-          .when(command('ReceiveStock', { sku: SKU, quantity }))
-          .thenThrows(ValidationError, (error) => error.errors[0]?.field === 'quantity');
-      },
-    );
+    it.each([0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])('rejects a quantity of %p as not a positive integer', (quantity) => {
+      spec
+        .given([registered])
+        .when(command('ReceiveStock', { sku: SKU, quantity }))
+        .thenThrows(ValidationError, (error) => error.errors[0]?.field === 'quantity');
+    });
   });
 
   describe('ReserveStock', () => {

@@ -2,15 +2,7 @@ import { assertExpectedVersion, nextVersion } from '../shared/aggregate-version'
 import type { Decider } from '../shared/decider';
 import { ConflictError, NotFoundError, type FieldError } from '../shared/errors';
 import { assertStorableStrings, hasOwn, isNonEmptyString, requirePositiveQuantity, throwIfAny } from '../shared/validation';
-import type {
-  CommitStock,
-  ProductCommand,
-  ReceiveStock,
-  RegisterProduct,
-  ReleaseStock,
-  RenameProduct,
-  ReserveStock,
-} from './product.commands';
+import type { CommitStock, ProductCommand, ReceiveStock, RegisterProduct, ReleaseStock, RenameProduct, ReserveStock } from './product.commands';
 import type { ProductEvent } from './product.events';
 import { availableStock, initialProductState, type ProductState } from './product.state';
 

@@ -6,10 +6,7 @@ export type ProductRenamed = DomainEvent<'ProductRenamed', { readonly sku: strin
 
 export type StockReceived = DomainEvent<'StockReceived', { readonly sku: string; readonly quantity: number }>;
 
-export type StockReserved = DomainEvent<
-  'StockReserved',
-  { readonly sku: string; readonly orderId: string; readonly quantity: number }
->;
+export type StockReserved = DomainEvent<'StockReserved', { readonly sku: string; readonly orderId: string; readonly quantity: number }>;
 
 export type StockReservationRejectionReason = 'INSUFFICIENT_STOCK' | 'UNKNOWN_PRODUCT';
 
@@ -29,24 +26,11 @@ export type StockReservationRejected = DomainEvent<
   }
 >;
 
-export type StockReleased = DomainEvent<
-  'StockReleased',
-  { readonly sku: string; readonly orderId: string; readonly quantity: number }
->;
+export type StockReleased = DomainEvent<'StockReleased', { readonly sku: string; readonly orderId: string; readonly quantity: number }>;
 
-export type StockCommitted = DomainEvent<
-  'StockCommitted',
-  { readonly sku: string; readonly orderId: string; readonly quantity: number }
->;
+export type StockCommitted = DomainEvent<'StockCommitted', { readonly sku: string; readonly orderId: string; readonly quantity: number }>;
 
-export type ProductEvent =
-  | ProductRegistered
-  | ProductRenamed
-  | StockReceived
-  | StockReserved
-  | StockReservationRejected
-  | StockReleased
-  | StockCommitted;
+export type ProductEvent = ProductRegistered | ProductRenamed | StockReceived | StockReserved | StockReservationRejected | StockReleased | StockCommitted;
 
 export type ProductEventType = ProductEvent['type'];
 

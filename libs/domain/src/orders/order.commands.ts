@@ -14,10 +14,7 @@ export type LineReservationOutcome = 'RESERVED' | 'REJECTED';
 /** Contract bound (docs/api.md): an order has 1–100 lines. */
 export const MAX_ORDER_LINES = 100;
 
-export type PlaceOrder = Command<
-  'PlaceOrder',
-  { readonly orderId: string; readonly customerId: string; readonly lines: readonly OrderLine[] }
->;
+export type PlaceOrder = Command<'PlaceOrder', { readonly orderId: string; readonly customerId: string; readonly lines: readonly OrderLine[] }>;
 
 /** Sent by the fulfillment process when inventory has answered for one line. */
 export type RecordLineReservation = Command<
@@ -38,13 +35,7 @@ export type CancelOrder = Command<'CancelOrder', { readonly orderId: string; rea
 
 export type ShipOrder = Command<'ShipOrder', { readonly orderId: string }>;
 
-export type OrderCommand =
-  | PlaceOrder
-  | RecordLineReservation
-  | ConfirmOrder
-  | RejectOrder
-  | CancelOrder
-  | ShipOrder;
+export type OrderCommand = PlaceOrder | RecordLineReservation | ConfirmOrder | RejectOrder | CancelOrder | ShipOrder;
 
 export type OrderCommandType = OrderCommand['type'];
 

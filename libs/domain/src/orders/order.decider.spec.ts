@@ -55,13 +55,9 @@ const HISTORY: Record<Exclude<OrderStatus, 'NONE'>, OrderEvent[]> = {
 };
 const historyOf = (status: OrderStatus): OrderEvent[] => (status === 'NONE' ? [] : HISTORY[status]);
 
-const placeOrder = (lines: unknown[] = LINES) =>
-  command('PlaceOrder', { orderId: ORDER, customerId: 'customer-1', lines: lines as OrderLine[] });
+const placeOrder = (lines: unknown[] = LINES) => command('PlaceOrder', { orderId: ORDER, customerId: 'customer-1', lines: lines as OrderLine[] });
 const recordLine = (sku: string, outcome: 'RESERVED' | 'REJECTED', reason?: string) =>
-  command(
-    'RecordLineReservation',
-    reason === undefined ? { orderId: ORDER, sku, outcome } : { orderId: ORDER, sku, outcome, reason },
-  );
+  command('RecordLineReservation', reason === undefined ? { orderId: ORDER, sku, outcome } : { orderId: ORDER, sku, outcome, reason });
 
 describe('orderDecider', () => {
   it('rebuilds every status from its history', () => {
@@ -127,15 +123,12 @@ describe('orderDecider', () => {
         ]);
     });
 
-    it.each(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)(
-      'refuses to place an order that already exists (%s)',
-      (status) => {
-        spec
-          .given(historyOf(status))
-          .when(placeOrder())
-          .thenThrows(ConflictError, (error) => error.message === `order ${ORDER} already exists`);
-      },
-    );
+    it.each(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)('refuses to place an order that already exists (%s)', (status) => {
+      spec
+        .given(historyOf(status))
+        .when(placeOrder())
+        .thenThrows(ConflictError, (error) => error.message === `order ${ORDER} already exists`);
+    });
 
     it('rejects an order without lines', () => {
       spec
@@ -145,8 +138,7 @@ describe('orderDecider', () => {
     });
 
     it('accepts 100 lines and rejects 101', () => {
-      const many = (count: number) =>
-        Array.from({ length: count }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1, unitPriceCents: 1 }));
+      const many = (count: number) => Array.from({ length: count }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1, unitPriceCents: 1 }));
       spec
         .given([])
         .when(placeOrder(many(100)))
@@ -308,12 +300,9 @@ describe('orderDecider', () => {
         .thenNothing();
     });
 
-    it.each(['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)(
-      'ignores an outcome that arrives when the order is %s',
-      (status) => {
-        spec.given(historyOf(status)).when(recordLine('SKU-2', 'RESERVED')).thenNothing();
-      },
-    );
+    it.each(['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)('ignores an outcome that arrives when the order is %s', (status) => {
+      spec.given(historyOf(status)).when(recordLine('SKU-2', 'RESERVED')).thenNothing();
+    });
 
     it('ignores the outcome of a line that was still pending when the order was cancelled', () => {
       spec
@@ -369,18 +358,18 @@ describe('orderDecider', () => {
         .thenThrows(ConflictError, (error) => error.message.includes('SKU-2'));
     });
 
-    it.each(['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)(
-      'refuses to confirm an order that is %s',
-      (status) => {
-        spec
-          .given(historyOf(status))
-          .when(command('ConfirmOrder', { orderId: ORDER }))
-          .thenThrows(ConflictError, (error) => error.message === `cannot confirm an order that is ${status}`);
-      },
-    );
+    it.each(['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)('refuses to confirm an order that is %s', (status) => {
+      spec
+        .given(historyOf(status))
+        .when(command('ConfirmOrder', { orderId: ORDER }))
+        .thenThrows(ConflictError, (error) => error.message === `cannot confirm an order that is ${status}`);
+    });
 
     it('refuses to confirm an order that does not exist', () => {
-      spec.given([]).when(command('ConfirmOrder', { orderId: ORDER })).thenThrows(NotFoundError);
+      spec
+        .given([])
+        .when(command('ConfirmOrder', { orderId: ORDER }))
+        .thenThrows(NotFoundError);
     });
   });
 
@@ -403,15 +392,12 @@ describe('orderDecider', () => {
         ]);
     });
 
-    it.each(['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)(
-      'refuses to reject an order that is %s',
-      (status) => {
-        spec
-          .given(historyOf(status))
-          .when(command('RejectOrder', { orderId: ORDER, reason: 'late' }))
-          .thenThrows(ConflictError, (error) => error.message === `cannot reject an order that is ${status}`);
-      },
-    );
+    it.each(['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const)('refuses to reject an order that is %s', (status) => {
+      spec
+        .given(historyOf(status))
+        .when(command('RejectOrder', { orderId: ORDER, reason: 'late' }))
+        .thenThrows(ConflictError, (error) => error.message === `cannot reject an order that is ${status}`);
+    });
 
     it('refuses to reject an order that does not exist', () => {
       spec
@@ -480,7 +466,10 @@ describe('orderDecider', () => {
     });
 
     it('refuses to cancel an order that does not exist', () => {
-      spec.given([]).when(command('CancelOrder', { orderId: ORDER })).thenThrows(NotFoundError);
+      spec
+        .given([])
+        .when(command('CancelOrder', { orderId: ORDER }))
+        .thenThrows(NotFoundError);
     });
   });
 
@@ -500,7 +489,10 @@ describe('orderDecider', () => {
     });
 
     it('refuses to ship an order that does not exist', () => {
-      spec.given([]).when(command('ShipOrder', { orderId: ORDER })).thenThrows(NotFoundError);
+      spec
+        .given([])
+        .when(command('ShipOrder', { orderId: ORDER }))
+        .thenThrows(NotFoundError);
     });
   });
 

@@ -1,14 +1,7 @@
 import { assertExpectedVersion, nextVersion } from '../shared/aggregate-version';
 import type { Decider } from '../shared/decider';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../shared/errors';
-import {
-  assertStorableStrings,
-  hasOwn,
-  isNonEmptyString,
-  isNonNegativeInteger,
-  isPositiveInteger,
-  throwIfAny,
-} from '../shared/validation';
+import { assertStorableStrings, hasOwn, isNonEmptyString, isNonNegativeInteger, isPositiveInteger, throwIfAny } from '../shared/validation';
 import {
   MAX_ORDER_LINES,
   type CancelOrder,
@@ -167,10 +160,11 @@ function confirmOrder({ data }: ConfirmOrder, state: OrderState): OrderEvent[] {
   const notReserved = state.lines.map((line) => line.sku).filter((sku) => !reservedSkus.includes(sku));
   if (notReserved.length > 0) {
     // The contract: an order is CONFIRMED only when stock for every line was reserved.
-    throw new ConflictError(
-      `cannot confirm order ${state.orderId}: stock is not reserved for ${notReserved.join(', ')}`,
-      { orderId: state.orderId, status: state.status, notReservedSkus: notReserved },
-    );
+    throw new ConflictError(`cannot confirm order ${state.orderId}: stock is not reserved for ${notReserved.join(', ')}`, {
+      orderId: state.orderId,
+      status: state.status,
+      notReservedSkus: notReserved,
+    });
   }
   return [{ type: 'OrderConfirmed', data: { orderId: state.orderId } }];
 }

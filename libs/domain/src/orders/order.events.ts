@@ -13,15 +13,9 @@ export type OrderPlaced = DomainEvent<
 
 export type OrderPlacedData = OrderPlaced['data'];
 
-export type OrderLineReserved = DomainEvent<
-  'OrderLineReserved',
-  { readonly orderId: string; readonly sku: string; readonly quantity: number }
->;
+export type OrderLineReserved = DomainEvent<'OrderLineReserved', { readonly orderId: string; readonly sku: string; readonly quantity: number }>;
 
-export type OrderLineRejected = DomainEvent<
-  'OrderLineRejected',
-  { readonly orderId: string; readonly sku: string; readonly reason: string }
->;
+export type OrderLineRejected = DomainEvent<'OrderLineRejected', { readonly orderId: string; readonly sku: string; readonly reason: string }>;
 
 export type OrderConfirmed = DomainEvent<'OrderConfirmed', { readonly orderId: string }>;
 
@@ -58,19 +52,9 @@ export type OrderCancelled = DomainEvent<
   }
 >;
 
-export type OrderShipped = DomainEvent<
-  'OrderShipped',
-  { readonly orderId: string; readonly lines: readonly OrderLine[] }
->;
+export type OrderShipped = DomainEvent<'OrderShipped', { readonly orderId: string; readonly lines: readonly OrderLine[] }>;
 
-export type OrderEvent =
-  | OrderPlaced
-  | OrderLineReserved
-  | OrderLineRejected
-  | OrderConfirmed
-  | OrderRejected
-  | OrderCancelled
-  | OrderShipped;
+export type OrderEvent = OrderPlaced | OrderLineReserved | OrderLineRejected | OrderConfirmed | OrderRejected | OrderCancelled | OrderShipped;
 
 export type OrderEventType = OrderEvent['type'];
 

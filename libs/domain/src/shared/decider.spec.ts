@@ -42,11 +42,19 @@ describe('DeciderSpecification', () => {
   const spec = DeciderSpecification.for(counter);
 
   it('passes when decide returns the expected events', () => {
-    spec.given([added(1)]).when(add(2)).then([added(2)]);
+    spec
+      .given([added(1)])
+      .when(add(2))
+      .then([added(2)]);
   });
 
   it('fails when decide returns other events', () => {
-    expect(() => spec.given([]).when(add(2)).then([added(3)])).toThrow();
+    expect(() =>
+      spec
+        .given([])
+        .when(add(2))
+        .then([added(3)]),
+    ).toThrow();
   });
 
   it('passes thenThrows for the expected error class and predicate', () => {
@@ -58,8 +66,18 @@ describe('DeciderSpecification', () => {
 
   it('fails thenThrows when nothing is thrown, when the class differs, or when the predicate is false', () => {
     expect(() => spec.given([]).when(add(1)).thenThrows(ConflictError)).toThrow(/expected ConflictError/);
-    expect(() => spec.given([added(9)]).when(add(2)).thenThrows(NotFoundError)).toThrow();
-    expect(() => spec.given([added(9)]).when(add(2)).thenThrows(ConflictError, () => false)).toThrow();
+    expect(() =>
+      spec
+        .given([added(9)])
+        .when(add(2))
+        .thenThrows(NotFoundError),
+    ).toThrow();
+    expect(() =>
+      spec
+        .given([added(9)])
+        .when(add(2))
+        .thenThrows(ConflictError, () => false),
+    ).toThrow();
   });
 
   it('passes thenNothing only when no event is produced', () => {

@@ -11,10 +11,6 @@ export interface Decider<C extends Command, E extends DomainEvent, S> {
 }
 
 /** Rebuilds state from events; `state` lets a caller continue from a snapshot instead of from zero. */
-export function fold<C extends Command, E extends DomainEvent, S>(
-  decider: Decider<C, E, S>,
-  events: readonly E[],
-  state: S = decider.initialState(),
-): S {
+export function fold<C extends Command, E extends DomainEvent, S>(decider: Decider<C, E, S>, events: readonly E[], state: S = decider.initialState()): S {
   return events.reduce((current, event) => decider.evolve(current, event), state);
 }

@@ -71,9 +71,7 @@ describe('domain errors', () => {
       { field: 'lines[0].quantity', message: 'must be a positive integer' },
       { field: 'customerId', message: 'must be a non-empty string' },
     ]);
-    expect(error.message).toBe(
-      'validation failed: lines[0].quantity: must be a positive integer; customerId: must be a non-empty string',
-    );
+    expect(error.message).toBe('validation failed: lines[0].quantity: must be a positive integer; customerId: must be a non-empty string');
   });
 
   it('tolerates malformed details from the wire instead of throwing', () => {
@@ -84,15 +82,10 @@ describe('domain errors', () => {
 
   it('refuses a payload with a code it does not know', () => {
     expect(isErrorPayload({ code: 'TEAPOT', message: 'x', details: {} })).toBe(false);
-    expect(() => fromErrorPayload({ code: 'TEAPOT', message: 'x', details: {} } as unknown as ErrorPayload)).toThrow(
-      TypeError,
-    );
+    expect(() => fromErrorPayload({ code: 'TEAPOT', message: 'x', details: {} } as unknown as ErrorPayload)).toThrow(TypeError);
   });
 
-  it.each([null, 'CONFLICT', { code: 'CONFLICT' }, { code: 'CONFLICT', message: 1 }])(
-    'does not take %p for a payload',
-    (value) => {
-      expect(isErrorPayload(value)).toBe(false);
-    },
-  );
+  it.each([null, 'CONFLICT', { code: 'CONFLICT' }, { code: 'CONFLICT', message: 1 }])('does not take %p for a payload', (value) => {
+    expect(isErrorPayload(value)).toBe(false);
+  });
 });

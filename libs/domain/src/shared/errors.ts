@@ -3,13 +3,7 @@
  * codes; everything in between passes these along, across Kafka too (command replies), hence the
  * payload round-trip at the bottom of this file.
  */
-export type DomainErrorCode =
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'VALIDATION'
-  | 'CONCURRENCY'
-  | 'UNKNOWN_EVENT_TYPE'
-  | 'IDEMPOTENCY_MISMATCH';
+export type DomainErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION' | 'CONCURRENCY' | 'UNKNOWN_EVENT_TYPE' | 'IDEMPOTENCY_MISMATCH';
 
 export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'NOT_FOUND',
@@ -89,10 +83,7 @@ export class ConcurrencyError extends DomainError {
     readonly actualVersion: number,
     message?: string,
   ) {
-    super(
-      message ?? `expected version ${expectedVersion} but the aggregate is at version ${actualVersion}`,
-      { expectedVersion, actualVersion },
-    );
+    super(message ?? `expected version ${expectedVersion} but the aggregate is at version ${actualVersion}`, { expectedVersion, actualVersion });
   }
 }
 
@@ -147,8 +138,7 @@ export function isErrorPayload(value: unknown): value is ErrorPayload {
     typeof candidate['code'] === 'string' &&
     (DOMAIN_ERROR_CODES as readonly string[]).includes(candidate['code']) &&
     typeof candidate['message'] === 'string' &&
-    (candidate['details'] === undefined ||
-      (typeof candidate['details'] === 'object' && candidate['details'] !== null))
+    (candidate['details'] === undefined || (typeof candidate['details'] === 'object' && candidate['details'] !== null))
   );
 }
 
@@ -168,11 +158,7 @@ export function fromErrorPayload(payload: ErrorPayload): DomainError {
     case 'VALIDATION':
       return new ValidationError(readFieldErrors(details['errors']), payload.message);
     case 'CONCURRENCY':
-      return new ConcurrencyError(
-        readNumber(details['expectedVersion']),
-        readNumber(details['actualVersion']),
-        payload.message,
-      );
+      return new ConcurrencyError(readNumber(details['expectedVersion']), readNumber(details['actualVersion']), payload.message);
     case 'UNKNOWN_EVENT_TYPE':
       return new UnknownEventTypeError(
         typeof details['eventType'] === 'string' ? details['eventType'] : '',

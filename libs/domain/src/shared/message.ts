@@ -25,9 +25,7 @@ export interface DomainEvent<T extends string = string, D = unknown> {
 }
 
 /** What a command looks like before it has metadata: how a process plans commands it will send. */
-export type CommandPayload<C extends Command> = C extends Command
-  ? { readonly type: C['type']; readonly data: C['data'] }
-  : never;
+export type CommandPayload<C extends Command> = C extends Command ? { readonly type: C['type']; readonly data: C['data'] } : never;
 
 /**
  * The bounded contexts, declared once: each owns one aggregate type and one pair of command/event

@@ -36,8 +36,6 @@ describe('the string rule: what the read side cannot store is refused', () => {
   });
 
   it('prefixes the root path', () => {
-    expect(unstorableStringErrors({ correlationId: '\u0000' }, 'metadata')).toEqual([
-      { field: 'metadata.correlationId', message: expect.any(String) },
-    ]);
+    expect(unstorableStringErrors({ correlationId: '\u0000' }, 'metadata')).toEqual([{ field: 'metadata.correlationId', message: expect.any(String) }]);
   });
 });

@@ -12,9 +12,6 @@ export function testMetadata(overrides: Partial<CommandMetadata> = {}): CommandM
  * a spec cannot build a command the decider would never receive.
  */
 export function commandsOf<C extends Command>() {
-  return <T extends C['type']>(
-    type: T,
-    data: Extract<C, { type: T }>['data'],
-    metadata: Partial<CommandMetadata> = {},
-  ): Extract<C, { type: T }> => ({ type, data, metadata: testMetadata(metadata) }) as Extract<C, { type: T }>;
+  return <T extends C['type']>(type: T, data: Extract<C, { type: T }>['data'], metadata: Partial<CommandMetadata> = {}): Extract<C, { type: T }> =>
+    ({ type, data, metadata: testMetadata(metadata) }) as Extract<C, { type: T }>;
 }

@@ -17,11 +17,21 @@ export async function runRebuildCli(appName: string, projection: ProjectionDefin
   const name = projection.info.name;
   const kafka = createKafka(config.kafka, logger, 'rebuild');
   const admin = kafka.admin();
-  const pool = createPool({ connectionString: config.databaseUrl, max: 2 }, (error) => logger.event('warn', 'database connection lost', { error: error.message }), config.databaseTimeouts);
+  const pool = createPool(
+    { connectionString: config.databaseUrl, max: 2 },
+    (error) => logger.event('warn', 'database connection lost', { error: error.message }),
+    config.databaseTimeouts,
+  );
   const meta = new ProjectionMetaRepository(config.namespace);
   try {
     await admin.connect();
-    const ds = createDataSource({ url: config.databaseUrl, schema: metaSchema(config.namespace), migrations: META_MIGRATIONS, poolSize: 2, timeouts: config.databaseTimeouts });
+    const ds = createDataSource({
+      url: config.databaseUrl,
+      schema: metaSchema(config.namespace),
+      migrations: META_MIGRATIONS,
+      poolSize: 2,
+      timeouts: config.databaseTimeouts,
+    });
     await ds.initialize();
     await migrate(ds).finally(() => ds.destroy());
     await meta.ensureRegistered(pool, name);
@@ -50,7 +60,9 @@ export async function runRebuildCli(appName: string, projection: ProjectionDefin
       await new Promise((r) => setTimeout(r, 500));
     }
     const grace = config.projection.dropOldVersionAfterMs;
-    bar.finish(`${name} v${target} is active; dropping v${previous} in ${Math.round(grace / 1000)} s (queries that resolved it just before the switch finish first)`);
+    bar.finish(
+      `${name} v${target} is active; dropping v${previous} in ${Math.round(grace / 1000)} s (queries that resolved it just before the switch finish first)`,
+    );
     await new Promise((r) => setTimeout(r, grace));
     await supervisor.dropVersion(previous);
     await supervisor.stop();

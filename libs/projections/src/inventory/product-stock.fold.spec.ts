@@ -17,7 +17,10 @@ describe('product stock fold', () => {
 
   it('raises reserved on a reservation and lowers it on a release', () => {
     const reserved = stored('StockReserved', 'p1', 3, { sku: 'p1', orderId: 'o1', quantity: 4 });
-    spec.given([registered, received]).when(reserved).then(expect.objectContaining({ onHand: 10, reserved: 4, version: 3 }));
+    spec
+      .given([registered, received])
+      .when(reserved)
+      .then(expect.objectContaining({ onHand: 10, reserved: 4, version: 3 }));
     spec
       .given([registered, received, reserved])
       .when(stored('StockReleased', 'p1', 4, { sku: 'p1', orderId: 'o1', quantity: 4 }))
@@ -36,7 +39,10 @@ describe('product stock fold', () => {
     const rejected = stored('StockReservationRejected', 'p1', 3, { sku: 'p1', orderId: 'o1', quantity: 99, reason: 'INSUFFICIENT_STOCK', available: 10 });
     spec.given([registered, received]).when(rejected).then({ sku: 'p1', name: 'Widget', onHand: 10, reserved: 0, version: 3 });
     expect(
-      productStockFolds.StockReservationRejected(undefined, stored('StockReservationRejected', 'nope', 1, { sku: 'nope', orderId: 'o1', quantity: 1, reason: 'UNKNOWN_PRODUCT', available: 0 })),
+      productStockFolds.StockReservationRejected(
+        undefined,
+        stored('StockReservationRejected', 'nope', 1, { sku: 'nope', orderId: 'o1', quantity: 1, reason: 'UNKNOWN_PRODUCT', available: 0 }),
+      ),
     ).toBeUndefined();
   });
 
@@ -53,6 +59,9 @@ describe('product stock fold', () => {
   });
 
   it('refuses stock for a product it has never seen (poison)', () => {
-    spec.given([]).when(stored('StockReceived', 'ghost', 1, { sku: 'ghost', quantity: 1 })).thenThrows(MissingRowError);
+    spec
+      .given([])
+      .when(stored('StockReceived', 'ghost', 1, { sku: 'ghost', quantity: 1 }))
+      .thenThrows(MissingRowError);
   });
 });

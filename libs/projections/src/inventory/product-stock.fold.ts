@@ -1,12 +1,4 @@
-import type {
-  ProductEvent,
-  ProductRegistered,
-  StockCommitted,
-  StockReceived,
-  StockReleased,
-  StockReservationRejected,
-  StockReserved,
-} from '@es/domain';
+import type { ProductEvent, ProductRegistered, StockCommitted, StockReceived, StockReleased, StockReservationRejected, StockReserved } from '@es/domain';
 import type { StoredEvent } from '@es/event-store';
 import { PROJECTIONS, productStockStore, type ProductStockRow } from '@es/read-models';
 import { MissingRowError, type FoldStep, type FoldTable } from '../runtime/projection-fold';

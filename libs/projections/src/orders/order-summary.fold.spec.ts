@@ -27,17 +27,26 @@ describe('order summary fold', () => {
   it('confirms the order and moves its version and updatedAt', () => {
     const reserved = stored('OrderLineReserved', 'o1', 2, { orderId: 'o1', sku: 'a', quantity: 2 });
     const confirmed = stored('OrderConfirmed', 'o1', 3, { orderId: 'o1' });
-    spec.given([placed, reserved]).when(confirmed).then(expect.objectContaining({ status: 'CONFIRMED', version: 3, updatedAt: confirmed.occurredAt, createdAt: placed.occurredAt }));
+    spec
+      .given([placed, reserved])
+      .when(confirmed)
+      .then(expect.objectContaining({ status: 'CONFIRMED', version: 3, updatedAt: confirmed.occurredAt, createdAt: placed.occurredAt }));
   });
 
   it('records the reason when the order is rejected', () => {
     const rejected = stored('OrderRejected', 'o1', 2, { orderId: 'o1', reason: 'insufficient stock for b', rejectedSkus: ['b'], reservedSkus: [] });
-    spec.given([placed]).when(rejected).then(expect.objectContaining({ status: 'REJECTED', rejectionReason: 'insufficient stock for b' }));
+    spec
+      .given([placed])
+      .when(rejected)
+      .then(expect.objectContaining({ status: 'REJECTED', rejectionReason: 'insufficient stock for b' }));
   });
 
   it('marks a confirmed order shipped, and a pending one cancelled', () => {
     const confirmed = stored('OrderConfirmed', 'o1', 2, { orderId: 'o1' });
-    spec.given([placed, confirmed]).when(stored('OrderShipped', 'o1', 3, { orderId: 'o1', lines })).then(expect.objectContaining({ status: 'SHIPPED', version: 3 }));
+    spec
+      .given([placed, confirmed])
+      .when(stored('OrderShipped', 'o1', 3, { orderId: 'o1', lines }))
+      .then(expect.objectContaining({ status: 'SHIPPED', version: 3 }));
     spec
       .given([placed])
       .when(stored('OrderCancelled', 'o1', 2, { orderId: 'o1', reason: null, previousStatus: 'PENDING', reservedSkus: [], lines }))
@@ -52,6 +61,9 @@ describe('order summary fold', () => {
   });
 
   it('refuses an event for an order it has never seen (poison)', () => {
-    spec.given([]).when(stored('OrderConfirmed', 'o9', 2, { orderId: 'o9' })).thenThrows(MissingRowError);
+    spec
+      .given([])
+      .when(stored('OrderConfirmed', 'o9', 2, { orderId: 'o9' }))
+      .thenThrows(MissingRowError);
   });
 });

@@ -1,13 +1,4 @@
-import type {
-  OrderCancelled,
-  OrderConfirmed,
-  OrderEvent,
-  OrderLineRejected,
-  OrderLineReserved,
-  OrderPlaced,
-  OrderRejected,
-  OrderShipped,
-} from '@es/domain';
+import type { OrderCancelled, OrderConfirmed, OrderEvent, OrderLineRejected, OrderLineReserved, OrderPlaced, OrderRejected, OrderShipped } from '@es/domain';
 import type { StoredEvent } from '@es/event-store';
 import { orderSummaryStore, PROJECTIONS, type OrderSummaryRow, type OrderSummaryStatus } from '@es/read-models';
 import { MissingRowError, type FoldStep, type FoldTable } from '../runtime/projection-fold';
@@ -35,8 +26,7 @@ export const orderPlaced: FoldStep<OrderSummaryRow, Data<OrderPlaced>> = (state,
 export const orderLineReserved: FoldStep<OrderSummaryRow, Data<OrderLineReserved>> = (state, event) => touch(state, event);
 export const orderLineRejected: FoldStep<OrderSummaryRow, Data<OrderLineRejected>> = (state, event) => touch(state, event);
 export const orderConfirmed: FoldStep<OrderSummaryRow, Data<OrderConfirmed>> = (state, event) => touch(state, event, 'CONFIRMED');
-export const orderRejected: FoldStep<OrderSummaryRow, Data<OrderRejected>> = (state, event) =>
-  touch(state, event, 'REJECTED', event.payload.reason);
+export const orderRejected: FoldStep<OrderSummaryRow, Data<OrderRejected>> = (state, event) => touch(state, event, 'REJECTED', event.payload.reason);
 export const orderCancelled: FoldStep<OrderSummaryRow, Data<OrderCancelled>> = (state, event) => touch(state, event, 'CANCELLED');
 export const orderShipped: FoldStep<OrderSummaryRow, Data<OrderShipped>> = (state, event) => touch(state, event, 'SHIPPED');
 

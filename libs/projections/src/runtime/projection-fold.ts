@@ -25,7 +25,10 @@ export type FoldTable<E extends DomainEvent, S> = {
 /** An event of a type the projection's fold table does not name (a newer producer, or a forgotten fold). */
 export class UnhandledEventTypeError extends Error {
   override readonly name = 'UnhandledEventTypeError';
-  constructor(readonly eventType: string, projection: string) {
+  constructor(
+    readonly eventType: string,
+    projection: string,
+  ) {
     super(`projection ${projection} has no fold for event type ${eventType}: add it to the fold table (or declare it \`ignore\`)`);
   }
 }
@@ -41,7 +44,11 @@ export class MissingRowError extends Error {
 /** Another writer (a second instance, after a rebalance) moved the checkpoint: roll back and re-seek. */
 export class CheckpointConflictError extends Error {
   override readonly name = 'CheckpointConflictError';
-  constructor(readonly topic: string, readonly partition: number, readonly expected: number) {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly expected: number,
+  ) {
     super(`checkpoint of ${topic}[${partition}] is no longer at ${expected}`);
   }
 }
@@ -49,7 +56,12 @@ export class CheckpointConflictError extends Error {
 /** A single record failed to deserialize or fold; carries where, so the runtime can dead-letter it. */
 export class PoisonEventError extends Error {
   override readonly name = 'PoisonEventError';
-  constructor(readonly offset: number, readonly eventType: string | null, readonly payload: unknown, override readonly cause: Error) {
+  constructor(
+    readonly offset: number,
+    readonly eventType: string | null,
+    readonly payload: unknown,
+    override readonly cause: Error,
+  ) {
     super(cause.message);
   }
 }

@@ -83,13 +83,19 @@ export class ProjectionLagProbe {
 
 function registerGauges(metrics: Metrics, set: Set<ProjectionLagProbe>): void {
   const labelNames = ['projection', 'version', 'partition'];
-  const timestamps = metrics.gauge('es_projection_last_applied_event_timestamp_seconds', 'occurredAt (Unix seconds) of the last event a projection applied, per partition', labelNames);
+  const timestamps = metrics.gauge(
+    'es_projection_last_applied_event_timestamp_seconds',
+    'occurredAt (Unix seconds) of the last event a projection applied, per partition',
+    labelNames,
+  );
   // Both gauges are collected concurrently on a scrape; the probes' half-second cache makes them
   // share one measurement.
   const measureAll = async () => {
     const measured = await Promise.all([...set].map(async (probe) => ({ probe, versions: await probe.measure().catch(() => [] as VersionLag[]) })));
     return measured.flatMap(({ probe, versions }) =>
-      versions.flatMap((v) => v.partitions.map((p) => ({ labels: { projection: probe.projection, version: String(v.version), partition: String(p.partition) }, lag: p.lag }))),
+      versions.flatMap((v) =>
+        v.partitions.map((p) => ({ labels: { projection: probe.projection, version: String(v.version), partition: String(p.partition) }, lag: p.lag })),
+      ),
     );
   };
   metrics.gauge('es_projection_lag_records', 'Records a projection version has not applied yet, per partition', labelNames, async function (this: Gauge) {
@@ -97,15 +103,20 @@ function registerGauges(metrics: Metrics, set: Set<ProjectionLagProbe>): void {
     this.reset();
     for (const { labels, lag } of rows) this.set(labels, lag);
   });
-  metrics.gauge('es_projection_last_event_age_seconds', 'Seconds since the last applied event occurred while the partition lags; 0 when caught up', labelNames, async function (this: Gauge) {
-    const [rows, stamps] = await Promise.all([measureAll(), timestamps.get()]);
-    const key = (l: Record<string, string | number | undefined>) => `${l.projection}:${l.version}:${l.partition}`;
-    const byKey = new Map(stamps.values.map((v) => [key(v.labels), v.value]));
-    const now = Date.now() / 1000;
-    this.reset();
-    for (const { labels, lag } of rows) {
-      const stamp = byKey.get(key(labels));
-      this.set(labels, lag > 0 && stamp !== undefined ? Math.max(0, now - stamp) : 0);
-    }
-  });
+  metrics.gauge(
+    'es_projection_last_event_age_seconds',
+    'Seconds since the last applied event occurred while the partition lags; 0 when caught up',
+    labelNames,
+    async function (this: Gauge) {
+      const [rows, stamps] = await Promise.all([measureAll(), timestamps.get()]);
+      const key = (l: Record<string, string | number | undefined>) => `${l.projection}:${l.version}:${l.partition}`;
+      const byKey = new Map(stamps.values.map((v) => [key(v.labels), v.value]));
+      const now = Date.now() / 1000;
+      this.reset();
+      for (const { labels, lag } of rows) {
+        const stamp = byKey.get(key(labels));
+        this.set(labels, lag > 0 && stamp !== undefined ? Math.max(0, now - stamp) : 0);
+      }
+    },
+  );
 }

@@ -106,7 +106,11 @@ export class ProjectionRunner<S = unknown> {
 
   /** For the projector's /health: is the consumer joined, and can the database be written? */
   condition(): { consumer: string; consuming: boolean; databaseUnavailable: string | null } {
-    return { consumer: `projector.${this.name}.v${this.version}`, consuming: this.supervised?.isConsuming() === true, databaseUnavailable: this.databaseDown?.error ?? null };
+    return {
+      consumer: `projector.${this.name}.v${this.version}`,
+      consuming: this.supervised?.isConsuming() === true,
+      databaseUnavailable: this.databaseDown?.error ?? null,
+    };
   }
 
   /** Creates the version's schema (migrations, never synchronize) and its -1 checkpoints, then consumes. */
@@ -182,7 +186,13 @@ export class ProjectionRunner<S = unknown> {
   }
 
   async prepare(): Promise<void> {
-    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 2, timeouts: this.deps.databaseTimeouts });
+    const ds = createDataSource({
+      url: this.deps.databaseUrl,
+      schema: this.schema,
+      migrations: this.spec.info.migrations,
+      poolSize: 2,
+      timeouts: this.deps.databaseTimeouts,
+    });
     await ds.initialize();
     try {
       await migrate(ds);
@@ -201,7 +211,10 @@ export class ProjectionRunner<S = unknown> {
   private withLock<T>(partition: number, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(partition) ?? Promise.resolve();
     const next = previous.then(work, work);
-    this.locks.set(partition, next.catch(() => undefined));
+    this.locks.set(
+      partition,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -227,7 +240,11 @@ export class ProjectionRunner<S = unknown> {
     if (this.stopped.has(partition) || batch.messages.length === 0) return;
     let state = this.partitions.get(partition);
     if (!state) {
-      const checkpoint = await this.untilDatabase(() => this.readCheckpoint(partition), heartbeat, () => this.running && isRunning() && !isStale());
+      const checkpoint = await this.untilDatabase(
+        () => this.readCheckpoint(partition),
+        heartbeat,
+        () => this.running && isRunning() && !isStale(),
+      );
       if (checkpoint === undefined) return;
       state = { checkpoint, seeked: false };
       this.partitions.set(partition, state);
@@ -279,7 +296,12 @@ export class ProjectionRunner<S = unknown> {
         this.attempts.set(partition, attempt);
         const culprit = error instanceof PoisonEventError ? error.offset : chunk.length === 1 ? Number(chunk[0].offset) : undefined;
         this.deps.logger.event('warn', 'projection batch failed', {
-          projection: this.name, version: this.version, partition, attempt, culprit, error: (error as Error).message,
+          projection: this.name,
+          version: this.version,
+          partition,
+          attempt,
+          culprit,
+          error: (error as Error).message,
         });
         if (attempt < this.spec.maxAttempts) {
           await sleep(100 * attempt);
@@ -304,7 +326,13 @@ export class ProjectionRunner<S = unknown> {
         chunkLimit = Number.POSITIVE_INFINITY;
       }
       // A rebalance surfaces here; what is committed is committed, the new owner starts after it.
-      if (!(await heartbeat().then(() => true, () => false))) return;
+      if (
+        !(await heartbeat().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
     }
   }
 
@@ -330,7 +358,11 @@ export class ProjectionRunner<S = unknown> {
   private async databaseWait(error: Error, heartbeat: () => Promise<void>): Promise<boolean> {
     if (!this.databaseDown) {
       this.databaseDown = { since: Date.now(), error: error.message };
-      this.deps.logger.event('error', 'PostgreSQL unreachable; projection waits for it', { projection: this.name, version: this.version, error: error.message });
+      this.deps.logger.event('error', 'PostgreSQL unreachable; projection waits for it', {
+        projection: this.name,
+        version: this.version,
+        error: error.message,
+      });
     }
     this.databaseDown.error = error.message;
     const downFor = Date.now() - this.databaseDown.since;
@@ -339,14 +371,24 @@ export class ProjectionRunner<S = unknown> {
       await sleep(Math.min(wait, 1000));
       wait -= 1000;
       if (!this.running) return false;
-      if (!(await heartbeat().then(() => true, () => false))) return false;
+      if (
+        !(await heartbeat().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
     }
     return this.running;
   }
 
   private databaseRecovered(): void {
     if (!this.databaseDown) return;
-    this.deps.logger.event('info', 'PostgreSQL reachable again; projection resumes', { projection: this.name, version: this.version, downForMs: Date.now() - this.databaseDown.since });
+    this.deps.logger.event('info', 'PostgreSQL reachable again; projection resumes', {
+      projection: this.name,
+      version: this.version,
+      downForMs: Date.now() - this.databaseDown.since,
+    });
     this.databaseDown = undefined;
   }
 
@@ -393,7 +435,11 @@ export class ProjectionRunner<S = unknown> {
           changed.set(key, next);
         }
       }
-      await this.spec.store.save(client, this.schema, [...changed].map(([key, after]) => ({ before: loaded.get(key), after })));
+      await this.spec.store.save(
+        client,
+        this.schema,
+        [...changed].map(([key, after]) => ({ before: loaded.get(key), after })),
+      );
       if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, last))) {
         throw new CheckpointConflictError(this.topic, partition, state.checkpoint);
       }
@@ -403,14 +449,20 @@ export class ProjectionRunner<S = unknown> {
     });
     state.checkpoint = last;
     this.retrying.delete(partition);
-    this.deps.metrics?.counter('es_projection_events_total', 'Records applied by projections', ['projection', 'version']).inc({ projection: this.name, version: String(this.version) }, messages.length);
+    this.deps.metrics
+      ?.counter('es_projection_events_total', 'Records applied by projections', ['projection', 'version'])
+      .inc({ projection: this.name, version: String(this.version) }, messages.length);
     this.deps.metrics
       ?.histogram('es_projection_batch_seconds', 'Duration of one projection batch transaction', ['projection'])
       .observe({ projection: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
     if (events.length > 0) {
       // Read by the lag probe's es_projection_last_event_age_seconds (projection-lag.ts).
       this.deps.metrics
-        ?.gauge('es_projection_last_applied_event_timestamp_seconds', 'occurredAt (Unix seconds) of the last event a projection applied, per partition', ['projection', 'version', 'partition'])
+        ?.gauge('es_projection_last_applied_event_timestamp_seconds', 'occurredAt (Unix seconds) of the last event a projection applied, per partition', [
+          'projection',
+          'version',
+          'partition',
+        ])
         .set({ projection: this.name, version: String(this.version), partition: String(partition) }, Date.parse(events[events.length - 1].occurredAt) / 1000);
     }
     this.commitAdvisory(partition, last + 1);
@@ -428,7 +480,9 @@ export class ProjectionRunner<S = unknown> {
       this.advisoryTimer = undefined;
       const offsets = [...this.advisory].map(([p, o]) => ({ topic: this.topic, partition: p, offset: String(o) }));
       this.advisory.clear();
-      void this.supervised?.current?.commitOffsets(offsets).catch(this.failures.report('projection.advisory-commit', { projection: this.name, version: this.version }));
+      void this.supervised?.current
+        ?.commitOffsets(offsets)
+        .catch(this.failures.report('projection.advisory-commit', { projection: this.name, version: this.version }));
     }, 1000);
     this.advisoryTimer.unref();
   }

@@ -36,11 +36,17 @@ describe('a fold table', () => {
 
   it('treats an event type it does not name as an error, not as nothing to do', () => {
     const spec = foldSpecification(productStockFolds);
-    spec.given([registered]).when(stored('ProductTeleported', 'p1', 2, {})).thenThrows(UnhandledEventTypeError);
+    spec
+      .given([registered])
+      .when(stored('ProductTeleported', 'p1', 2, {}))
+      .thenThrows(UnhandledEventTypeError);
   });
 
   it('leaves the row as it is for a type declared `ignore`', () => {
     const spec = foldSpecification({ ...productStockFolds, StockReceived: ignore });
-    spec.given([registered]).when(stored('StockReceived', 'p1', 2, { sku: 'p1', quantity: 5 })).then({ sku: 'p1', name: 'Widget', onHand: 0, reserved: 0, version: 1 });
+    spec
+      .given([registered])
+      .when(stored('StockReceived', 'p1', 2, { sku: 'p1', quantity: 5 }))
+      .then({ sku: 'p1', name: 'Widget', onHand: 0, reserved: 0, version: 1 });
   });
 });

@@ -50,7 +50,10 @@ export interface ProjectionSpec<S = any> {
 }
 
 /** A definition plus the validated projector settings (AppConfig.projection) = what the runtime runs. */
-export function projectionSpec<S>(definition: ProjectionDefinition<S>, settings: Pick<ProjectionSettings, 'deadLetterPolicy' | 'maxAttempts'>): ProjectionSpec<S> {
+export function projectionSpec<S>(
+  definition: ProjectionDefinition<S>,
+  settings: Pick<ProjectionSettings, 'deadLetterPolicy' | 'maxAttempts'>,
+): ProjectionSpec<S> {
   return {
     info: definition.info,
     store: definition.store,

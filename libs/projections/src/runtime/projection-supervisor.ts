@@ -42,11 +42,16 @@ export class ProjectionSupervisor {
     private readonly options: SupervisorOptions = {},
   ) {
     this.meta = new ProjectionMetaRepository(deps.namespace);
-    this.lag = new ProjectionLagProbe(spec.info.name, topics.events(deps.namespace, spec.info.context), () => [this.live, this.rebuild].filter((r) => r !== undefined).map((r) => r!.version), {
-      admin: deps.admin,
-      pool: deps.pool,
-      meta: this.meta,
-    });
+    this.lag = new ProjectionLagProbe(
+      spec.info.name,
+      topics.events(deps.namespace, spec.info.context),
+      () => [this.live, this.rebuild].filter((r) => r !== undefined).map((r) => r!.version),
+      {
+        admin: deps.admin,
+        pool: deps.pool,
+        meta: this.meta,
+      },
+    );
   }
 
   get name(): string {
@@ -68,7 +73,9 @@ export class ProjectionSupervisor {
             this.tickFailing = true;
             this.lastError = (error as Error).message;
             this.deps.logger.event('warn', 'projection supervisor tick failed', { projection: this.name, error: this.lastError });
-            this.deps.metrics?.counter('es_poller_failures_total', 'Failed runs of background pollers and timers, by poller', ['poller']).inc({ poller: 'projection.supervisor' });
+            this.deps.metrics
+              ?.counter('es_poller_failures_total', 'Failed runs of background pollers and timers, by poller', ['poller'])
+              .inc({ poller: 'projection.supervisor' });
           })
           .finally(() => (this.ticking = undefined));
       }
@@ -95,7 +102,8 @@ export class ProjectionSupervisor {
         // Marten's maxEventLag: a live version too far behind is not serving fresh reads.
         const maxLag = this.options.maxLag ?? 0;
         const liveVersion = this.live?.version;
-        const lag = maxLag > 0 && liveVersion !== undefined ? ((await this.lag.measure().catch(() => [])).find((v) => v.version === liveVersion)?.total ?? null) : null;
+        const lag =
+          maxLag > 0 && liveVersion !== undefined ? ((await this.lag.measure().catch(() => [])).find((v) => v.version === liveVersion)?.total ?? null) : null;
         const ok =
           (lag === null || lag <= maxLag) &&
           (this.options.rebuildOnly || this.live !== undefined) &&
@@ -108,7 +116,8 @@ export class ProjectionSupervisor {
             liveVersion: this.live?.version ?? null,
             rebuildVersion: this.rebuild?.version ?? null,
             consumersDown: conditions.filter((c) => !c.consuming).map((c) => c.consumer),
-            databaseUnavailable: conditions.find((c) => c.databaseUnavailable !== null)?.databaseUnavailable ?? (this.tickFailing ? this.lastError ?? null : null),
+            databaseUnavailable:
+              conditions.find((c) => c.databaseUnavailable !== null)?.databaseUnavailable ?? (this.tickFailing ? (this.lastError ?? null) : null),
             stoppedPartitions: stopped,
             lastError: this.lastError ?? null,
             ...(maxLag > 0 ? { lag, maxLag } : {}),
@@ -212,9 +221,9 @@ export class ProjectionSupervisor {
     await this.deps.pool.query(`DROP SCHEMA IF EXISTS "${projectionSchema(this.deps.namespace, this.name, version)}" CASCADE`);
     await this.meta.dropVersion(this.deps.pool, this.name, version);
     // The group may already be gone (another instance dropped it); the schema is what mattered.
-    await this.deps.admin.deleteGroups([groups.projector(this.deps.namespace, this.name, version)]).catch((error) =>
-      this.deps.logger.event('info', 'old consumer group not deleted', { projection: this.name, version, error: (error as Error).message }),
-    );
+    await this.deps.admin
+      .deleteGroups([groups.projector(this.deps.namespace, this.name, version)])
+      .catch((error) => this.deps.logger.event('info', 'old consumer group not deleted', { projection: this.name, version, error: (error as Error).message }));
     this.deps.logger.event('info', 'old projection version dropped', { projection: this.name, version });
   }
 

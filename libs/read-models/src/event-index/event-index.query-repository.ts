@@ -9,7 +9,11 @@ export class EventIndexQueryRepository {
   constructor(private readonly sql: Sql) {}
 
   /** An aggregate's events from `fromVersion` on, oldest first; one more than `limit` tells whether a page follows. */
-  async history(schema: string, aggregateId: string, { fromVersion, limit }: { fromVersion: number; limit: number }): Promise<{ items: IndexedEventRow[]; more: boolean }> {
+  async history(
+    schema: string,
+    aggregateId: string,
+    { fromVersion, limit }: { fromVersion: number; limit: number },
+  ): Promise<{ items: IndexedEventRow[]; more: boolean }> {
     const { rows } = await this.sql.query(
       `SELECT ${COLUMNS} FROM ${qualified(schema, 'events')} WHERE aggregate_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
       [aggregateId, fromVersion, limit + 1],

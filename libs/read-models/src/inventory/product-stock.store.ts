@@ -5,10 +5,7 @@ import type { ProductStockRow } from './product-stock.row';
 /** Bulk I/O of the product stock read model (see order-summary.store.ts for the upsert shape). */
 export const productStockStore: ReadModelStore<ProductStockRow> = {
   async load(sql: Sql, schema: string, keys: readonly string[]) {
-    const { rows } = await sql.query(
-      `SELECT sku, name, on_hand, reserved, version FROM ${qualified(schema, 'products')} WHERE sku = ANY($1::text[])`,
-      [keys],
-    );
+    const { rows } = await sql.query(`SELECT sku, name, on_hand, reserved, version FROM ${qualified(schema, 'products')} WHERE sku = ANY($1::text[])`, [keys]);
     const found = new Map<string, ProductStockRow>();
     for (const r of rows) {
       found.set(r.sku, { sku: r.sku, name: r.name, onHand: Number(r.on_hand), reserved: Number(r.reserved), version: r.version });

@@ -22,10 +22,7 @@ export class ProductsQueryRepository {
   async list(schema: string, limit: number, afterSku?: string): Promise<{ items: ProductView[]; next?: string }> {
     const params: unknown[] = [];
     const where = afterSku !== undefined ? `WHERE sku > $${params.push(afterSku)}` : '';
-    const { rows } = await this.sql.query(
-      `SELECT * FROM ${qualified(schema, 'products')} ${where} ORDER BY sku LIMIT $${params.push(limit + 1)}`,
-      params,
-    );
+    const { rows } = await this.sql.query(`SELECT * FROM ${qualified(schema, 'products')} ${where} ORDER BY sku LIMIT $${params.push(limit + 1)}`, params);
     const page = rows.slice(0, limit).map(toView);
     return { items: page, next: rows.length > limit ? page[page.length - 1].sku : undefined };
   }

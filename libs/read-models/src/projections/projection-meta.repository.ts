@@ -120,10 +120,10 @@ export class ProjectionMetaRepository {
 
   /** Row-locks a version's checkpoints for the rest of the transaction (the blue/green switch). */
   async lockCheckpoints(sql: Sql, name: string, version: number): Promise<CheckpointRow[]> {
-    const { rows } = await sql.query(
-      `SELECT topic, partition, "offset" FROM ${this.checkpoints} WHERE projection = $1 AND version = $2 FOR UPDATE`,
-      [name, version],
-    );
+    const { rows } = await sql.query(`SELECT topic, partition, "offset" FROM ${this.checkpoints} WHERE projection = $1 AND version = $2 FOR UPDATE`, [
+      name,
+      version,
+    ]);
     return rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: Number(r.offset) }));
   }
 
@@ -189,10 +189,7 @@ export class ProjectionMetaRepository {
     const where: string[] = [];
     if (name !== undefined) where.push(`projection = $${params.push(name)}`);
     if (version !== undefined) where.push(`version = $${params.push(version)}`);
-    const { rows } = await sql.query(
-      `SELECT * FROM ${this.deadLetters} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
-      params,
-    );
+    const { rows } = await sql.query(`SELECT * FROM ${this.deadLetters} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
     return rows.map(toDeadLetter);
   }
 
@@ -281,7 +278,8 @@ function toDeadLetter(r: any): DeadLetterRow {
  * becomes U+FFFD; keys too.
  */
 function storable(value: unknown): any {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\\u0000').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  if (typeof value === 'string')
+    return value.replaceAll('\u0000', '\\u0000').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   if (Array.isArray(value)) return value.map(storable);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)]));
   return value;

@@ -1,13 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import {
-  QUANTITY_MAX,
-  QUANTITY_MIN,
-  SKU_MESSAGE,
-  SKU_PATTERN,
-  UNIT_PRICE_CENTS_MAX,
-  UNIT_PRICE_CENTS_MIN,
-} from '../../http/validation-rules.constants';
+import { QUANTITY_MAX, QUANTITY_MIN, SKU_MESSAGE, SKU_PATTERN, UNIT_PRICE_CENTS_MAX, UNIT_PRICE_CENTS_MIN } from '../../http/validation-rules.constants';
 
 const QUANTITY_MESSAGE = `must be an integer from ${QUANTITY_MIN} to ${QUANTITY_MAX}`;
 const PRICE_MESSAGE = `must be an integer from ${UNIT_PRICE_CENTS_MIN} to ${UNIT_PRICE_CENTS_MAX}`;
