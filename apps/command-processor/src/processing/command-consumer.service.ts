@@ -11,6 +11,8 @@ import { PoisonEventError } from './state-rebuild';
  * the size of the record batches (one state record per touched aggregate, up to a few KiB each).
  */
 const MAX_GROUP_COMMIT = 200;
+/** How often the command consumer group's offsets are committed (outside the transactions). */
+const GROUP_OFFSET_COMMIT_MS = 2000;
 /** Consecutive failed batches after which a partition reports itself unhealthy. */
 const UNHEALTHY_AFTER_FAILURES = 3;
 
@@ -164,10 +166,14 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     });
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
+      // The offset that counts is the one each transaction records in the state partition (exactly
+      // once); the group's offset only saves a new owner from re-reading (and skipping) old commands,
+      // so it is committed outside the transactions, at most every GROUP_OFFSET_COMMIT_MS.
       autoCommit: false,
+      autoCommitInterval: GROUP_OFFSET_COMMIT_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.topics.partitions,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary }) => {
         let processor: PartitionProcessor;
         try {
           processor = await this.processorFor(runtime, definition, groupId, batch.partition, heartbeat);
@@ -218,6 +224,8 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
             throw error;
           }
           resolveOffset(chunk[chunk.length - 1].offset);
+          // Not awaited: the next transaction need not wait for the group coordinator.
+          void commitOffsetsIfNecessary().catch(() => undefined);
           await heartbeat();
         }
         this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
