@@ -13,8 +13,6 @@ import { PoisonEventError } from './state-rebuild';
 const MAX_GROUP_COMMIT = 200;
 /** How often the command consumer group's offsets are committed (outside the transactions). */
 const GROUP_OFFSET_COMMIT_MS = 2000;
-/** Commands fetched ahead per partition before the fetch waits for its worker (back-pressure). */
-const MAX_QUEUED_PER_PARTITION = 5 * MAX_GROUP_COMMIT;
 /** Consecutive failed batches after which a partition reports itself unhealthy. */
 const UNHEALTHY_AFTER_FAILURES = 3;
 
@@ -28,20 +26,7 @@ interface ContextRuntime {
   readonly failures: Map<number, { count: number; error: string }>;
   /** Partitions stopped on an event the decider cannot fold: their commands wait for an operator. */
   readonly stopped: Map<number, { eventOffset: string; error: string }>;
-  /** Commands fetched and not yet committed, per partition, with the loop that commits them. */
-  readonly workers: Map<number, PartitionWorker>;
   assigned: number[];
-}
-
-interface PartitionWorker {
-  readonly partition: number;
-  /** In offset order; a redelivery after a rebalance may queue lower offsets again (skipped). */
-  readonly queue: { offset: string; key: Buffer | null; value: Buffer | null; headers?: unknown }[];
-  /** The partition moved away or the consumer was reset: stop after the current transaction. */
-  cancelled: boolean;
-  draining?: Promise<void>;
-  heartbeat?: () => Promise<void>;
-  groupCommittedAt: number;
 }
 
 /**
@@ -115,7 +100,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       ready: new Map(),
       failures: new Map(),
       stopped: new Map(),
-      workers: new Map(),
       assigned: [],
     };
     const consumer = new SupervisedConsumer({
@@ -149,12 +133,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
   }
 
   private async forgetPartitions(runtime: ContextRuntime): Promise<void> {
-    for (const worker of runtime.workers.values()) {
-      worker.cancelled = true;
-      worker.queue.length = 0;
-    }
-    const draining = [...runtime.workers.values()].map((w) => w.draining);
-    runtime.workers.clear();
     const processors = [...runtime.processors.values()];
     runtime.processors.clear();
     runtime.ready.clear();
@@ -162,7 +140,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     runtime.stopped.clear();
     runtime.assigned = [];
     await Promise.all(processors.map((p) => p.then((x) => x.close()).catch(() => undefined)));
-    await Promise.all(draining.map((d) => d?.catch(() => undefined)));
   }
 
   private async consume(
@@ -177,14 +154,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       const assigned = (payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       runtime.assigned = assigned;
       for (const partition of runtime.stopped.keys()) if (!assigned.includes(partition)) runtime.stopped.delete(partition);
-      // Partitions that moved away: drop their queue, state and producer; the new owner has fenced us.
-      for (const [partition, worker] of runtime.workers) {
-        if (!assigned.includes(partition)) {
-          worker.cancelled = true;
-          worker.queue.length = 0;
-          runtime.workers.delete(partition);
-        }
-      }
+      // Partitions that moved away: drop their state and producer; the new owner has fenced us.
       for (const [partition, processor] of runtime.processors) {
         if (!assigned.includes(partition)) {
           runtime.processors.delete(partition);
@@ -200,135 +170,67 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       // once); the group's offset only saves a new owner from re-reading (and skipping) old commands,
       // so it is committed outside the transactions, at most every GROUP_OFFSET_COMMIT_MS.
       autoCommit: false,
+      autoCommitInterval: GROUP_OFFSET_COMMIT_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.topics.partitions,
-      // kafkajs fetches again only once every batch of the last fetch is handled: deciding and
-      // committing here would hold every partition's next commands until the slowest partition's
-      // transaction ended. The batch is queued for the partition's worker instead and the fetch
-      // position moves on (resolveOffset); the worker commits whatever queued up meanwhile as its
-      // next transaction. The fetch waits only when a partition's queue is full (back-pressure).
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (!isRunning() || isStale()) return;
-        let worker = runtime.workers.get(batch.partition);
-        if (!worker) {
-          worker = { partition: batch.partition, queue: [], cancelled: false, groupCommittedAt: 0 };
-          runtime.workers.set(batch.partition, worker);
-        }
-        worker.heartbeat = heartbeat;
-        for (const message of batch.messages) worker.queue.push(message as never);
-        resolveOffset(batch.lastOffset());
-        const w = worker;
-        const kick = (): void => {
-          if (w.draining || w.cancelled || w.queue.length === 0) return;
-          // Restarted from its own end too: a batch queued between the loop's last check and this
-          // callback would otherwise wait for the next fetch.
-          w.draining = this.drain(runtime, w, consumer, definition, groupId, topic).finally(() => {
-            w.draining = undefined;
-            kick();
-          });
-        };
-        kick();
-        while (w.queue.length > MAX_QUEUED_PER_PARTITION && !w.cancelled && isRunning()) {
-          await new Promise((r) => setTimeout(r, 20));
-          await heartbeat();
-        }
-        await heartbeat();
-      },
-    });
-  }
-
-  /**
-   * The partition's single writer loop: takes up to MAX_GROUP_COMMIT queued commands, decides and
-   * commits them in one transaction, repeats while commands are queued. A failed commit forgets the
-   * partition (the next batch restores it from Kafka), empties the queue and seeks the consumer back
-   * to the first command that was not committed, after a back-off.
-   */
-  private async drain(
-    runtime: ContextRuntime,
-    worker: PartitionWorker,
-    consumer: Consumer,
-    definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
-    groupId: string,
-    topic: string,
-  ): Promise<void> {
-    const context = runtime.context;
-    const partition = worker.partition;
-    while (worker.queue.length > 0 && !worker.cancelled) {
-      let processor: PartitionProcessor;
-      try {
-        processor = await this.processorFor(runtime, definition, groupId, partition, () => (worker.heartbeat ? worker.heartbeat() : Promise.resolve()));
-      } catch (error) {
-        if (error instanceof PoisonEventError) {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary }) => {
+        let processor: PartitionProcessor;
+        try {
+          processor = await this.processorFor(runtime, definition, groupId, batch.partition, heartbeat);
+        } catch (error) {
+          if (!(error instanceof PoisonEventError)) throw error;
           // Deciding on state that skipped an event would break the invariants: this partition stops
           // (its commands wait, /health names it), the others keep serving. A new assignment or a
           // restart tries again, e.g. after a decider fix is deployed.
-          runtime.stopped.set(partition, { eventOffset: error.offset, error: error.reason });
-          this.logger.event('error', 'partition stopped: an event cannot be folded', { context, partition, eventOffset: error.offset, error: error.reason });
-          const first = worker.queue[0]?.offset;
-          worker.queue.length = 0;
-          consumer.pause([{ topic, partitions: [partition] }]);
-          if (first !== undefined) consumer.seek({ topic, partition, offset: first });
+          runtime.stopped.set(batch.partition, { eventOffset: error.offset, error: error.reason });
+          this.logger.event('error', 'partition stopped: an event cannot be folded', {
+            context,
+            partition: batch.partition,
+            eventOffset: error.offset,
+            error: error.reason,
+          });
+          pause();
           return;
         }
-        await this.failed(runtime, worker, consumer, topic, error as Error);
-        return;
-      }
-      if (worker.cancelled) return;
-      const chunk = worker.queue.splice(0, MAX_GROUP_COMMIT);
-      const parsed = chunk.map((m) => parseCommand(definition, m as never));
-      const timer = this.batchSeconds.startTimer({ context });
-      try {
-        const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () => processor.process(parsed));
-        timer();
-        runtime.failures.delete(partition);
-        this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
-        this.commandsTotal.inc({ context, outcome: 'rejected' }, outcome.rejected);
-        this.commandsTotal.inc({ context, outcome: 'duplicate' }, outcome.duplicates);
-      } catch (error) {
-        // Fenced, broker gone, or an unknown commit outcome: memory may no longer match the log, so
-        // forget the partition; the commands from this chunk on are fetched again and the next
-        // batch restores the partition from Kafka (its recorded input offset skips what did commit).
-        if (worker.cancelled) return; // the partition moved away during the commit: nothing to retry here
-        runtime.processors.delete(partition);
-        runtime.ready.delete(partition);
-        await processor.close();
-        worker.queue.unshift(...chunk);
-        await this.failed(runtime, worker, consumer, topic, error as Error);
-        return;
-      }
-      const next = String(BigInt(chunk[chunk.length - 1].offset) + 1n);
-      if (Date.now() - worker.groupCommittedAt >= GROUP_OFFSET_COMMIT_MS) {
-        worker.groupCommittedAt = Date.now();
-        // Not awaited: the next transaction need not wait for the group coordinator.
-        consumer.commitOffsets([{ topic, partition, offset: next }]).catch(() => undefined);
-      }
-      this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
-    }
-  }
-
-  private async failed(runtime: ContextRuntime, worker: PartitionWorker, consumer: Consumer, topic: string, error: Error): Promise<void> {
-    const partition = worker.partition;
-    const failures = { count: (runtime.failures.get(partition)?.count ?? 0) + 1, error: error.message };
-    runtime.failures.set(partition, failures);
-    this.logger.event(failures.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : 'warn', 'command batch failed; partition will be restored', {
-      context: runtime.context,
-      partition,
-      consecutiveFailures: failures.count,
-      error: failures.error,
+        const messages = batch.messages;
+        for (let i = 0; i < messages.length; i += MAX_GROUP_COMMIT) {
+          if (!isRunning() || isStale()) return;
+          const chunk = messages.slice(i, i + MAX_GROUP_COMMIT);
+          const parsed = chunk.map((m) => parseCommand(definition, m as never));
+          const timer = this.batchSeconds.startTimer({ context });
+          try {
+            const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () =>
+              processor.process(parsed),
+            );
+            timer();
+            runtime.failures.delete(batch.partition);
+            this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
+            this.commandsTotal.inc({ context, outcome: 'rejected' }, outcome.rejected);
+            this.commandsTotal.inc({ context, outcome: 'duplicate' }, outcome.duplicates);
+          } catch (error) {
+            // Fenced, broker gone, or an unknown commit outcome: memory may no longer match the
+            // log, so forget the partition; the next batch restores it from Kafka.
+            runtime.processors.delete(batch.partition);
+            runtime.ready.delete(batch.partition);
+            await processor.close();
+            const failures = { count: (runtime.failures.get(batch.partition)?.count ?? 0) + 1, error: (error as Error).message };
+            runtime.failures.set(batch.partition, failures);
+            this.logger.event(failures.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : 'warn', 'command batch failed; partition will be restored', {
+              context,
+              partition: batch.partition,
+              consecutiveFailures: failures.count,
+              error: failures.error,
+            });
+            throw error;
+          }
+          resolveOffset(chunk[chunk.length - 1].offset);
+          // Not awaited: the next transaction need not wait for the group coordinator.
+          void commitOffsetsIfNecessary().catch(() => undefined);
+          await heartbeat();
+        }
+        this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
+      },
     });
-    const first = worker.queue[0]?.offset;
-    await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (failures.count - 1), 5000)));
-    // Emptied together with the seek (no await between them): what was queued meanwhile follows the
-    // failed command and is fetched again; batches fetched before the seek are stale (kafkajs'
-    // isStale) and dropped. So nothing after the failed command is decided before it.
-    worker.queue.length = 0;
-    if (first !== undefined && !worker.cancelled) {
-      try {
-        consumer.seek({ topic, partition, offset: first });
-      } catch {
-        // The consumer is gone (crash, shutdown): its successor starts from the group's offset.
-      }
-    }
   }
 
   private replies?: Promise<Producer>;
