@@ -7,10 +7,10 @@
  * - one client without HTTP: the command API's own transport (KafkaCommandTransport) in this process,
  *   to separate the HTTP layer (Express + Nest + validation) from the Kafka round trip;
  * - one client, write then GET with X-Min-Position (write → visible), when --visible;
- * - warm-up, then an open loop at `--rate` for `--seconds`, then optional closed loops (`--clients`).
+ * - warm-up, then open loops at each of `--rates` for `--seconds`, then optional closed loops (`--clients`).
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/write-side/latency.bench.ts \
- *     [--variants after=.] [--rounds 2] [--rate 500] [--seconds 15] [--clients 64,256] [--visible] [--label x]
+ *     [--variants after=.] [--rounds 2] [--rates 200,500] [--seconds 15] [--clients 64,256] [--visible] [--label x]
  *
  * Results: bench/results/write-side-latency[-label].json.
  */
@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaCommandTransport } from '@es/kafka';
 import { randomNamespace } from '@es/testing';
-import { benchInfra, median, report, round, summarize } from '../lib/bench-infra';
+import { benchInfra, mid, report, round, summarize } from '../lib/bench-infra';
 import { startBuiltApp, type BuiltApp } from '../lib/build-apps';
 import { fixedRate, get, post, saturate } from '../lib/http-load';
 import { machineBusy } from '../lib/proc-sampler';
@@ -33,7 +33,7 @@ const VARIANTS = opt('variants', 'current=.')
     return { name, root: resolve(root) };
   });
 const ROUNDS = Number(opt('rounds', '2'));
-const RATE = Number(opt('rate', '500'));
+const RATES = opt('rates', '500').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(opt('seconds', '15'));
 const CLIENTS = opt('clients', '')
   .split(',')
@@ -96,12 +96,16 @@ async function run(variant: { name: string; root: string }, round: number) {
 
     const receive = async (i: number) => (await post(`${api.url}/products/SKU-${i % PRODUCTS}/stock`, { quantity: 1 })).status === 200;
     await saturate(16, 5, receive);
-    const [open, busy] = await Promise.all([fixedRate(RATE, SECONDS, receive), machineBusy(SECONDS)]);
-    const o = summarize(open.latenciesMs);
-    row[`open ${RATE}/s ok/s`] = round2(open.ok / open.seconds);
-    row[`open ${RATE}/s p50`] = o.p50;
-    row[`open ${RATE}/s p99`] = o.p99;
-    row['machine busy % (of 200)'] = busy;
+    const busy: number[] = [];
+    for (const rate of RATES) {
+      const [open, b] = await Promise.all([fixedRate(rate, SECONDS, receive), machineBusy(SECONDS)]);
+      busy.push(b);
+      const o = summarize(open.latenciesMs);
+      row[`open ${rate}/s ok/s`] = round2(open.ok / open.seconds);
+      row[`open ${rate}/s p50`] = o.p50;
+      row[`open ${rate}/s p99`] = o.p99;
+    }
+    row['machine busy % (of 200)'] = mid(busy);
     for (const clients of CLIENTS) {
       const closed = await saturate(clients, SECONDS, receive);
       row[`closed ${clients} ok/s`] = round2(closed.ok / closed.seconds);
@@ -129,10 +133,10 @@ async function main() {
     const medians = VARIANTS.map((v) => {
       const mine = rows.filter((r) => r.variant === v.name);
       const out: Record<string, unknown> = { variant: `${v.name} (median)`, round: mine.length };
-      for (const key of Object.keys(mine[0] ?? {})) if (key !== 'variant' && key !== 'round') out[key] = median(mine.map((r) => Number(r[key])));
+      for (const key of Object.keys(mine[0] ?? {})) if (key !== 'variant' && key !== 'round') out[key] = mid(mine.map((r) => Number(r[key])));
       return out;
     });
-    report(`write-side-latency${LABEL ? `-${LABEL}` : ''}`, [...rows, ...medians], { variants: VARIANTS, rate: RATE, seconds: SECONDS, clients: CLIENTS });
+    report(`write-side-latency${LABEL ? `-${LABEL}` : ''}`, [...rows, ...medians], { variants: VARIANTS, rates: RATES, seconds: SECONDS, clients: CLIENTS });
   } finally {
     await infra.stop();
   }
