@@ -6,7 +6,7 @@
  * command after the idle period is timed against warm commands sent just before it (a long-poll fetch
  * must not make the first command slower).
  *
- *   npx ts-node --transpile-only bench/stack/idle.bench.ts [--seconds 30] [--settle 15] [--root DIR] [--label after] [--base-port 3100]
+ *   npx ts-node --transpile-only bench/stack/idle.bench.ts [--seconds 30] [--settle 15] [--root DIR] [--label after] [--base-port 3100] [--load-seconds 60]
  *
  * `--root` runs another checkout's stack (its tools/stack/start.js and dist/): the same script
  * measures a baseline build for an A/B comparison. Results: bench/results/stack-idle-<label>.json.
@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { machineBusy, processTree, sampleUnits } from '../lib/proc-sampler';
 import { report, round, summarize } from '../lib/bench-infra';
-import { post } from '../lib/http-load';
+import { post, saturate } from '../lib/http-load';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,6 +28,8 @@ const SETTLE = Number(arg('settle', '15'));
 const ROOT = resolve(arg('root', join(__dirname, '..', '..')));
 const LABEL = arg('label', 'current');
 const BASE_PORT = Number(arg('base-port', '3100'));
+/** Optional closed-loop load (64 clients) before the idle period: resident sizes after a load. */
+const LOAD_SECONDS = Number(arg('load-seconds', '0'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function timedWrite(api: string, sku: string): Promise<number> {
@@ -86,6 +88,13 @@ async function main() {
     }
     const warm: number[] = [];
     for (let i = 0; i < 40; i += 1) warm.push(await timedWrite(api, `IDLE-${i % 20}`));
+    let loaded = 0;
+    if (LOAD_SECONDS > 0) {
+      process.stderr.write(`loading for ${LOAD_SECONDS}s…\n`);
+      for (let i = 20; i < 1000; i += 1) await post(`${api}/products`, { sku: `IDLE-${i}`, name: `Idle ${i}` });
+      const load = await saturate(64, LOAD_SECONDS, async (i) => (await post(`${api}/products/IDLE-${i % 1000}/stock`, { quantity: 1 })).status === 200);
+      loaded = load.ok;
+    }
     process.stderr.write(`settling ${SETTLE}s, then sampling ${SECONDS}s…\n`);
     await sleep(SETTLE * 1000);
     const [usage, busy] = await Promise.all([sampleUnits(units, SECONDS), machineBusy(SECONDS)]);
@@ -108,6 +117,7 @@ async function main() {
       root: ROOT,
       seconds: SECONDS,
       settleSeconds: SETTLE,
+      commandsBeforeIdle: 40 + loaded,
       wholeStackCpuPercent: round(total, 1),
       machineBusyPercent: busy,
       writes: { warmP50: w.p50, firstAfterIdle: round(first), nextP50: a.p50 },
