@@ -52,7 +52,10 @@ export function mid(values: number[]): number {
 }
 
 export function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Prints a table and writes bench/results/<name>.json (with machine facts) for docs/benchmarks.md. */
@@ -64,7 +67,17 @@ export function report(name: string, rows: Record<string, unknown>[], extra: Rec
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ name, at: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version }, rows, ...extra }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        name,
+        at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, memGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+        rows,
+        ...extra,
+      },
+      null,
+      2,
+    ) + '\n',
   );
   console.log(`wrote ${file}`);
 }

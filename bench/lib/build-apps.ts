@@ -41,7 +41,10 @@ export async function startBuiltApp(root: string, app: string, env: Record<strin
   const deadline = Date.now() + 90000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${app} exited during start: ${errors}`);
-    const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`${app} not healthy after 90 s: ${errors}`);
     await new Promise((r) => setTimeout(r, 200));

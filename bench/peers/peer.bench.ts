@@ -74,7 +74,12 @@ async function startEmmett(databaseUrl: string): Promise<System> {
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60000;
-  while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error('the Emmett app did not start');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -134,7 +139,7 @@ async function measure(system: System): Promise<Record<string, number>> {
 }
 
 async function main() {
-  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL both systems share (e.g. the machine\'s 127.0.0.1:5432)');
+  if (!process.env.DATABASE_URL) throw new Error("set DATABASE_URL to a PostgreSQL both systems share (e.g. the machine's 127.0.0.1:5432)");
   const base = process.env.DATABASE_URL;
   delete process.env.DATABASE_URL; // benchInfra must not start its own: only the broker
   const infra = await benchInfra();
@@ -159,8 +164,16 @@ async function main() {
     }
     const keys = Object.keys(rows[0]).filter((k) => k !== 'system' && k !== 'round');
     const med = (system: string, key: string) => median(rows.filter((r) => r.system === system).map((r) => Number(r[key])));
-    const medians = ['this project', 'Emmett + PostgreSQL'].map((system) => ({ system: `${system} (median)`, round: NaN, ...Object.fromEntries(keys.map((k) => [k, med(system, k)])) }));
-    const ratio = { system: 'ratio project / Emmett', round: NaN, ...Object.fromEntries(keys.map((k) => [k, round(med('this project', k) / med('Emmett + PostgreSQL', k))])) };
+    const medians = ['this project', 'Emmett + PostgreSQL'].map((system) => ({
+      system: `${system} (median)`,
+      round: NaN,
+      ...Object.fromEntries(keys.map((k) => [k, med(system, k)])),
+    }));
+    const ratio = {
+      system: 'ratio project / Emmett',
+      round: NaN,
+      ...Object.fromEntries(keys.map((k) => [k, round(med('this project', k) / med('Emmett + PostgreSQL', k))])),
+    };
     report('peers-emmett-postgresql', [...rows, ...medians, ratio], { rates: RATES, clients: CLIENTS, seconds: SECONDS, emmett: '0.42.0' });
   } finally {
     await infra.stop();

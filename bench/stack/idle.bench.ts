@@ -103,7 +103,12 @@ async function main() {
     for (let i = 0; i < 40; i += 1) after.push(await timedWrite(api, `IDLE-${(i + 1) % 20}`));
     const total = usage.reduce((s, u) => s + u.cpuPercent, 0);
     const rss = usage.reduce((s, u) => s + u.rssMiB, 0);
-    const rows: Record<string, unknown>[] = usage.map((u) => ({ process: u.unit, 'cpu % of a core': u.cpuPercent, 'rss MiB': u.rssMiB, processes: u.processes }));
+    const rows: Record<string, unknown>[] = usage.map((u) => ({
+      process: u.unit,
+      'cpu % of a core': u.cpuPercent,
+      'rss MiB': u.rssMiB,
+      processes: u.processes,
+    }));
     rows.push({ process: 'whole stack', 'cpu % of a core': round(total, 1), 'rss MiB': rss, processes: usage.reduce((s, u) => s + u.processes, 0) });
     rows.push({ process: 'machine (all jobs, 2 cores)', 'cpu % of a core': busy, 'rss MiB': NaN, processes: NaN });
     const w = summarize(warm);

@@ -35,10 +35,7 @@ const VARIANTS = opt('variants', 'current=.')
 const ROUNDS = Number(opt('rounds', '2'));
 const RATES = opt('rates', '500').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(opt('seconds', '15'));
-const CLIENTS = opt('clients', '')
-  .split(',')
-  .filter(Boolean)
-  .map(Number);
+const CLIENTS = opt('clients', '').split(',').filter(Boolean).map(Number);
 const VISIBLE = argv.includes('--visible');
 const LABEL = opt('label', '');
 const PRODUCTS = 1000;
@@ -75,7 +72,14 @@ async function run(variant: { name: string; root: string }, round: number) {
     for (let i = 0; i < 300; i += 1) {
       const sku = `SKU-${i % PRODUCTS}`;
       const t0 = performance.now();
-      await transport.send({ context: 'inventory', type: 'ReceiveStock', aggregateId: sku, data: { sku, quantity: 1 }, commandId: randomUUID(), correlationId: 'bench' });
+      await transport.send({
+        context: 'inventory',
+        type: 'ReceiveStock',
+        aggregateId: sku,
+        data: { sku, quantity: 1 },
+        commandId: randomUUID(),
+        correlationId: 'bench',
+      });
       direct.push(performance.now() - t0);
     }
     await transport.stop();

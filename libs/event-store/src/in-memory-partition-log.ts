@@ -1,7 +1,17 @@
 import type { BoundedContext } from '@es/domain';
 import type { EventEnvelope } from './event-envelope';
 import { serializeEvent } from './event-serializer';
-import { AddressedReply, AggregateRecord, EventRecord, OutcomeRecord, OutcomeSnapshot, PartitionCommit, PartitionLog, resolveRestored, RestoredPartition } from './partition-log.port';
+import {
+  AddressedReply,
+  AggregateRecord,
+  EventRecord,
+  OutcomeRecord,
+  OutcomeSnapshot,
+  PartitionCommit,
+  PartitionLog,
+  resolveRestored,
+  RestoredPartition,
+} from './partition-log.port';
 import { encodePosition } from './position';
 
 /**
@@ -19,7 +29,10 @@ export class InMemoryPartitionLog implements PartitionLog {
   private readonly rawEvents = new Map<number, Buffer | null>();
   private failNext?: Error;
 
-  constructor(readonly context: BoundedContext, readonly partition: number) {}
+  constructor(
+    readonly context: BoundedContext,
+    readonly partition: number,
+  ) {}
 
   /** Makes the next commit fail as a whole, as an aborted Kafka transaction would. */
   failNextCommit(error: Error): void {
@@ -31,7 +44,14 @@ export class InMemoryPartitionLog implements PartitionLog {
     const end = last >= 0 ? { offset: last, token: this.position(last) } : null;
     const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
     const snapshots = [...this.outcomeSnapshots.values()].map((o) => ({ ...o, data: Buffer.from(o.data) }));
-    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), snapshots, end, 0, this.inputOffsets[this.inputOffsets.length - 1]);
+    return resolveRestored(
+      new Map(copy([...this.records])),
+      copy([...this.outcomeRecords.values()]),
+      snapshots,
+      end,
+      0,
+      this.inputOffsets[this.inputOffsets.length - 1],
+    );
   }
 
   async readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void> {

@@ -173,8 +173,8 @@ export function resolveRestored(
   undecodable: number,
   nextInputOffset?: string,
 ): RestoredPartition {
-  const token = (p: string | null) => (p === PENDING_POSITION ? end?.token ?? null : p);
-  const offset = (o: number | null | typeof PENDING_POSITION) => (o === PENDING_POSITION ? end?.offset ?? null : o);
+  const token = (p: string | null) => (p === PENDING_POSITION ? (end?.token ?? null) : p);
+  const offset = (o: number | null | typeof PENDING_POSITION) => (o === PENDING_POSITION ? (end?.offset ?? null) : o);
   for (const [id, r] of aggregates) {
     aggregates.set(id, {
       ...r,

@@ -58,7 +58,10 @@ export class KafkaCommandTransport {
     return this.started && this.replies.isConsuming();
   }
 
-  constructor(private readonly kafka: Kafka, private readonly options: CommandTransportOptions) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: CommandTransportOptions,
+  ) {
     this.producer = (options.producerKafka ?? kafka).producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -39,11 +39,27 @@ describe('kafkajs log mapping', () => {
 
   it('keeps the cause of an unexpected error and logs a consumer crash at error', () => {
     const { lines, kafka } = capture();
-    kafka.logger().namespace('Connection').error('Response Produce(key: 0, version: 7)', { error: 'The request included a message larger than the max message size the server will accept', broker: 'b:9092' });
-    kafka.logger().namespace('Consumer').error('Crash: KafkaJSNonRetriableError: boom', { groupId: 'g1', retryCount: 0, stack: 'KafkaJSNonRetriableError: boom\n    at run (runner.js:1:1)' });
+    kafka.logger().namespace('Connection').error('Response Produce(key: 0, version: 7)', {
+      error: 'The request included a message larger than the max message size the server will accept',
+      broker: 'b:9092',
+    });
+    kafka
+      .logger()
+      .namespace('Consumer')
+      .error('Crash: KafkaJSNonRetriableError: boom', { groupId: 'g1', retryCount: 0, stack: 'KafkaJSNonRetriableError: boom\n    at run (runner.js:1:1)' });
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'warn', msg: 'kafkajs: Response Produce(key: 0, version: 7)', error: 'The request included a message larger than the max message size the server will accept', broker: 'b:9092' }),
-      expect.objectContaining({ level: 'error', msg: 'kafkajs: Crash: KafkaJSNonRetriableError: boom', groupId: 'g1', stack: expect.stringContaining('runner.js') }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'kafkajs: Response Produce(key: 0, version: 7)',
+        error: 'The request included a message larger than the max message size the server will accept',
+        broker: 'b:9092',
+      }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'kafkajs: Crash: KafkaJSNonRetriableError: boom',
+        groupId: 'g1',
+        stack: expect.stringContaining('runner.js'),
+      }),
     ]);
   });
 
@@ -59,7 +75,15 @@ describe('kafkajs request queue at rest (patchKafkajsRequestQueue)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RequestQueue = require('kafkajs/src/network/requestQueue');
   const queue = () =>
-    new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: false, clientId: 't', broker: 'b', logger: { debug: () => undefined }, isConnected: () => true });
+    new RequestQueue({
+      maxInFlightRequests: 1,
+      requestTimeout: 1000,
+      enforceRequestTimeout: false,
+      clientId: 't',
+      broker: 'b',
+      logger: { debug: () => undefined },
+      isConnected: () => true,
+    });
 
   it('arms no timer when nothing waits (kafkajs 2.2.4 re-armed a ~1 ms timer forever)', () => {
     const q = queue();

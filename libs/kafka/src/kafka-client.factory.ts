@@ -44,10 +44,13 @@ export function patchKafkajsRequestQueue(): void {
   }) {
     if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
     const untilUnthrottled = this.throttledUntil - Date.now();
-    this.throttleCheckTimeoutId = setTimeout(() => {
-      this.throttleCheckTimeoutId = null;
-      this.checkPendingRequests();
-    }, untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_REQUESTS_INTERVAL_MS);
+    this.throttleCheckTimeoutId = setTimeout(
+      () => {
+        this.throttleCheckTimeoutId = null;
+        this.checkPendingRequests();
+      },
+      untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_REQUESTS_INTERVAL_MS,
+    );
   };
 }
 patchKafkajsRequestQueue();
@@ -55,7 +58,11 @@ patchKafkajsRequestQueue();
 // Warnings that describe a choice we made, not a problem: we bound the idempotent producer's
 // retries on purpose (the command processor fences and rehydrates instead), and we use the
 // default partitioner (keys decide partitions, docs/events.md).
-const EXPECTED_WARNINGS = [/^Limiting retries for the idempotent producer/, /^KafkaJS v2\.0\.0 switched default partitioner/, /^The group is rebalancing, re-joining/];
+const EXPECTED_WARNINGS = [
+  /^Limiting retries for the idempotent producer/,
+  /^KafkaJS v2\.0\.0 switched default partitioner/,
+  /^The group is rebalancing, re-joining/,
+];
 
 // A consumer's run loop died: the group stops consuming until kafkajs restarts it (or never).
 const CONSUMER_FAILURES = [/^Crash: /, /^Error when calling each(Batch|Message)/];

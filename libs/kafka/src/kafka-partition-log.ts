@@ -68,7 +68,10 @@ export class KafkaPartitionLog implements PartitionLog {
   private readonly stateTopic: string;
   private readonly repliesTopic: string;
 
-  private constructor(private readonly kafka: Kafka, private readonly options: KafkaPartitionLogOptions) {
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaPartitionLogOptions,
+  ) {
     this.partition = options.partition;
     this.eventsTopic = topics.events(options.namespace, options.context);
     this.stateTopic = topics.state(options.namespace, options.context);
@@ -139,7 +142,11 @@ export class KafkaPartitionLog implements PartitionLog {
       // Cost: one more round trip per commit; gain: the state records, sent after the events, carry
       // the events' exact positions.
       if (commit.events.length > 0) {
-        const [events] = await tx.send({ topic: this.eventsTopic, acks: -1, messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })) });
+        const [events] = await tx.send({
+          topic: this.eventsTopic,
+          acks: -1,
+          messages: commit.events.map((e) => ({ ...serializeEvent(e), partition: this.partition })),
+        });
         if (!events || events.partition !== this.partition) throw new Error(`no produce result for ${this.eventsTopic}[${this.partition}]`);
         // One record batch per partition makes the events' offsets contiguous from baseOffset.
         const base = BigInt(events.baseOffset ?? events.offset ?? '0');
@@ -190,11 +197,16 @@ export class KafkaPartitionLog implements PartitionLog {
     const end = await this.endOffset(this.eventsTopic);
     if (end === 0) return;
     const last = end - 1;
-    await this.readPartition(this.eventsTopic, 'rebuild', (message) => {
-      visit({ offset: message.offset, value: message.value });
-      onProgress?.(Number(message.offset), end);
-      return Number(message.offset) >= last;
-    }, last);
+    await this.readPartition(
+      this.eventsTopic,
+      'rebuild',
+      (message) => {
+        visit({ offset: message.offset, value: message.value });
+        onProgress?.(Number(message.offset), end);
+        return Number(message.offset) >= last;
+      },
+      last,
+    );
   }
 
   /**
@@ -266,16 +278,21 @@ export class KafkaPartitionLog implements PartitionLog {
     };
     if (until === undefined) return { aggregates: records, outcomes, snapshots, broken, seen: 0, input };
     const last = 'lastOffset' in until ? until.lastOffset : undefined;
-    const seen = await this.readPartition(this.stateTopic, 'restore', (message) => {
-      const key = message.key?.toString() ?? '';
-      if (last !== undefined && Number(message.offset) >= last) {
-        if (key !== RESTORE_MARKER_KEY) keep(key, message);
-        return true;
-      }
-      if (key === RESTORE_MARKER_KEY) return 'token' in until && decodeJson<{ token: string }>(message.value)?.token === until.token;
-      keep(key, message);
-      return false;
-    }, last);
+    const seen = await this.readPartition(
+      this.stateTopic,
+      'restore',
+      (message) => {
+        const key = message.key?.toString() ?? '';
+        if (last !== undefined && Number(message.offset) >= last) {
+          if (key !== RESTORE_MARKER_KEY) keep(key, message);
+          return true;
+        }
+        if (key === RESTORE_MARKER_KEY) return 'token' in until && decodeJson<{ token: string }>(message.value)?.token === until.token;
+        keep(key, message);
+        return false;
+      },
+      last,
+    );
     return { aggregates: records, outcomes, snapshots, broken, seen, input };
   }
 

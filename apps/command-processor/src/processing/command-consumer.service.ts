@@ -70,10 +70,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       check: async () => ({
         ok: this.runtimes.every((r) => r.stopped.size === 0 && [...r.failures.values()].every((f) => f.count < UNHEALTHY_AFTER_FAILURES)),
         detail: Object.fromEntries(
-          this.runtimes.map((r) => [
-            r.context,
-            { partitions: r.assigned, failing: Object.fromEntries(r.failures), stopped: Object.fromEntries(r.stopped) },
-          ]),
+          this.runtimes.map((r) => [r.context, { partitions: r.assigned, failing: Object.fromEntries(r.failures), stopped: Object.fromEntries(r.stopped) }]),
         ),
       }),
     });
@@ -199,9 +196,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           const parsed = chunk.map((m) => parseCommand(definition, m as never));
           const timer = this.batchSeconds.startTimer({ context });
           try {
-            const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () =>
-              processor.process(parsed),
-            );
+            const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () => processor.process(parsed));
             timer();
             runtime.failures.delete(batch.partition);
             this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
@@ -271,9 +266,19 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           clock: () => new Date().toISOString(),
           onReplyError: (error) => this.logger.event('warn', 'reply not sent; the client will time out and may retry', { error: error.message }),
           onUnexpectedError: (error, command) =>
-            this.logger.event('error', 'decider failed unexpectedly', { commandId: command.commandId, type: command.type, data: command.data, error: error.stack ?? error.message }),
+            this.logger.event('error', 'decider failed unexpectedly', {
+              commandId: command.commandId,
+              type: command.type,
+              data: command.data,
+              error: error.stack ?? error.message,
+            }),
           eventsTopic: topics.events(this.config.namespace, runtime.context),
-          onRebuild: (info) => this.logger.event('warn', 'partition rebuilt from its events (the state topic could not be trusted)', { context: runtime.context, partition, ...info }),
+          onRebuild: (info) =>
+            this.logger.event('warn', 'partition rebuilt from its events (the state topic could not be trusted)', {
+              context: runtime.context,
+              partition,
+              ...info,
+            }),
         });
         await created.restore();
         runtime.ready.set(partition, created);

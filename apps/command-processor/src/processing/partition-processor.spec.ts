@@ -171,7 +171,11 @@ describe('PartitionProcessor with a decider that has a bug', () => {
         },
       },
     };
-    const processor = new PartitionProcessor(buggy, log, { idempotencyWindowMs: 60_000, clock: () => '2026-01-01T00:00:00.000Z', onUnexpectedError: (e) => reported.push(e.message) });
+    const processor = new PartitionProcessor(buggy, log, {
+      idempotencyWindowMs: 60_000,
+      clock: () => '2026-01-01T00:00:00.000Z',
+      onUnexpectedError: (e) => reported.push(e.message),
+    });
     await processor.restore();
     await processor.process([command('RegisterProduct', { sku: 'BUG', name: 'x' }, 'c1', 0), command('RegisterProduct', { sku: 'OK', name: 'y' }, 'c2', 1)]);
 
@@ -188,7 +192,15 @@ describe('parseCommand', () => {
     value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
     headers: { 'reply-to': 'api-1', 'command-id': 'c9', 'request-id': 'r9' },
   });
-  const valid = { commandId: 'c9', type: 'ReceiveStock', context: 'inventory', aggregateId: 'A', fingerprint: 'f', data: { sku: 'A', quantity: 1 }, replyTo: 'api-1' };
+  const valid = {
+    commandId: 'c9',
+    type: 'ReceiveStock',
+    context: 'inventory',
+    aggregateId: 'A',
+    fingerprint: 'f',
+    data: { sku: 'A', quantity: 1 },
+    replyTo: 'api-1',
+  };
 
   it.each([
     ['data null', { ...valid, data: null }],
@@ -249,7 +261,16 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
       command('ReceiveStock', { sku: 'A', quantity: 9 }, 'c2', 6),
     ]);
 
-    expect(rebuilds).toEqual([{ reason: 'the state partition is empty while its events partition is not', events: 3, aggregates: 1, ms: expect.any(Number), foldMs: expect.any(Number), writeMs: expect.any(Number) }]);
+    expect(rebuilds).toEqual([
+      {
+        reason: 'the state partition is empty while its events partition is not',
+        events: 3,
+        aggregates: 1,
+        ms: expect.any(Number),
+        foldMs: expect.any(Number),
+        writeMs: expect.any(Number),
+      },
+    ]);
     expect(log.replies.slice(3).map((r) => (r.reply.ok ? ['ok', r.reply.version, r.reply.duplicate] : ['error', r.reply.error.code]))).toEqual([
       ['error', 'CONFLICT'],
       ['ok', 4, false], // stock 2, all reserved: rejected (StockReservationRejected), never oversold
@@ -260,7 +281,13 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
   });
 
   it('given records of another state version, rebuilds them with the current decider and writes fresh ones', async () => {
-    log.putRecord({ aggregateId: 'A', stateVersion: 0, version: 3, state: { version: 3, registered: true, sku: 'A', name: 'A', onHand: 99, reserved: 0, reservations: {} }, lastPosition: null });
+    log.putRecord({
+      aggregateId: 'A',
+      stateVersion: 0,
+      version: 3,
+      state: { version: 3, registered: true, sku: 'A', name: 'A', onHand: 99, reserved: 0, reservations: {} },
+      lastPosition: null,
+    });
     const processor = await open();
     await processor.process([command('ReserveStock', { sku: 'A', orderId: 'o2', quantity: 1 }, 'c4', 3)]);
 

@@ -191,7 +191,11 @@ export class PartitionProcessor {
     // Every bucket, the current one too, is written whole as a snapshot.
     const snapshots = this.seal(this.outcomes.starts());
     const records = [...folded.aggregates.values()];
-    const commits = Math.max(Math.ceil(records.length / REBUILD_RECORDS_PER_COMMIT), Math.ceil(snapshots.length / REBUILD_SNAPSHOTS_PER_COMMIT), this.forget.length > 0 ? 1 : 0);
+    const commits = Math.max(
+      Math.ceil(records.length / REBUILD_RECORDS_PER_COMMIT),
+      Math.ceil(snapshots.length / REBUILD_SNAPSHOTS_PER_COMMIT),
+      this.forget.length > 0 ? 1 : 0,
+    );
     for (let k = 0; k < commits; k += 1) {
       const forget = this.forget.slice(0, MAX_TOMBSTONES_PER_COMMIT);
       await this.log.commit({
@@ -294,7 +298,10 @@ export class PartitionProcessor {
           if (command.replyTo) {
             const { commandId, requestId } = command;
             const message = `the command could not be decided (a bug, logged by the processor): ${(error as Error).message}`;
-            replies.push({ replyTo: command.replyTo, build: () => ({ commandId, ok: false, error: { code: 'INTERNAL', message, details: {} }, ...(requestId ? { requestId } : {}) }) });
+            replies.push({
+              replyTo: command.replyTo,
+              build: () => ({ commandId, ok: false, error: { code: 'INTERNAL', message, details: {} }, ...(requestId ? { requestId } : {}) }),
+            });
           }
         }
         continue;
@@ -320,7 +327,7 @@ export class PartitionProcessor {
         });
       }
       const lastPosition: PositionRef =
-        decided.length > 0 ? { kind: 'batch', index: events.length - 1 } : current?.lastPosition ?? { kind: 'known', token: null };
+        decided.length > 0 ? { kind: 'batch', index: events.length - 1 } : (current?.lastPosition ?? { kind: 'known', token: null });
       const eventTypes = decided.map((e) => e.type);
       staged.set(command.aggregateId, { aggregateId: command.aggregateId, state: next, lastPosition });
       stagedOutcomes.set(command.commandId, { commandId: command.commandId, fingerprint: command.fingerprint, version: next.version, position: lastPosition });
@@ -352,9 +359,7 @@ export class PartitionProcessor {
       }
     }
     // Not awaited: the next batch's transaction need not wait for this one's replies.
-    this.log
-      .reply(replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) })))
-      .catch((error: Error) => this.options.onReplyError?.(error));
+    this.log.reply(replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) }))).catch((error: Error) => this.options.onReplyError?.(error));
     return { commands: received.length, events: events.length, rejected, duplicates: duplicates + skipped };
   }
 
@@ -395,7 +400,10 @@ export class PartitionProcessor {
     for (const bucket of buckets) {
       const chunks = this.outcomes.seal(bucket).map((data, i) => ({ key: outcomeSnapshotKey(bucket, i), bucket, data }));
       snapshots.push(...chunks);
-      this.snapshotKeys.set(bucket, chunks.map((c) => c.key));
+      this.snapshotKeys.set(
+        bucket,
+        chunks.map((c) => c.key),
+      );
       this.forget.push(...(this.outcomeKeys.get(bucket) ?? []));
       this.outcomeKeys.delete(bucket);
     }
@@ -458,7 +466,7 @@ function success(
 
 /** A position of this batch before the append is PENDING_POSITION (see the port). */
 function resolve(ref: PositionRef, positions: readonly string[]): string | null {
-  return ref.kind === 'known' ? ref.token : positions[ref.index] ?? PENDING_POSITION;
+  return ref.kind === 'known' ? ref.token : (positions[ref.index] ?? PENDING_POSITION);
 }
 
 /**

@@ -66,7 +66,10 @@ export function partitionLogContract(
       await log.restore();
       const [a1] = await log.commit({ events: [event('A', 1)], records: [record('A', 1, PENDING_POSITION)] });
       await log.commit({ events: [], records: [record('C', 1, a1)] });
-      const positions = await log.commit({ events: [event('A', 2), event('B', 1)], records: [record('A', 2, PENDING_POSITION), record('B', 1, PENDING_POSITION)] });
+      const positions = await log.commit({
+        events: [event('A', 2), event('B', 1)],
+        records: [record('A', 2, PENDING_POSITION), record('B', 1, PENDING_POSITION)],
+      });
       await log.close();
       log = await harness().reopen();
       const restored = (await log.restore()).aggregates;
@@ -97,7 +100,7 @@ export function partitionLogContract(
       expect(Number(outcomes[0].outcomes[0].offset) >= Number(decodePosition(p1)!.offset)).toBe(true);
     });
 
-    it('reads back every committed event in offset order, and nothing of an aborted commit (a rebuild\'s input)', async () => {
+    it("reads back every committed event in offset order, and nothing of an aborted commit (a rebuild's input)", async () => {
       await log.restore();
       await log.commit({ events: [event('A', 1), event('B', 1)], records: [] });
       harness().breakNextCommit(log);

@@ -103,7 +103,11 @@ export class ProjectionRunner<S = unknown> {
 
   /** For the projector's /health: is the consumer joined, and can the database be written? */
   condition(): { consumer: string; consuming: boolean; databaseUnavailable: string | null } {
-    return { consumer: `projector.${this.name}.v${this.version}`, consuming: this.supervised?.isConsuming() === true, databaseUnavailable: this.databaseDown?.error ?? null };
+    return {
+      consumer: `projector.${this.name}.v${this.version}`,
+      consuming: this.supervised?.isConsuming() === true,
+      databaseUnavailable: this.databaseDown?.error ?? null,
+    };
   }
 
   /** Creates the version's schema (migrations, never synchronize) and its -1 checkpoints, then consumes. */
@@ -164,7 +168,9 @@ export class ProjectionRunner<S = unknown> {
     // them keeps a caught-up projection at lag 0 in GET /projections.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize === 0 && payload.topic === this.topic && payload.firstOffset !== null) {
-        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(() => undefined);
+        void this.withLock(payload.partition, () => this.advanceOverMarkers(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset))).catch(
+          () => undefined,
+        );
       }
     });
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -177,7 +183,13 @@ export class ProjectionRunner<S = unknown> {
   }
 
   async prepare(): Promise<void> {
-    const ds = createDataSource({ url: this.deps.databaseUrl, schema: this.schema, migrations: this.spec.info.migrations, poolSize: 2, timeouts: this.deps.databaseTimeouts });
+    const ds = createDataSource({
+      url: this.deps.databaseUrl,
+      schema: this.schema,
+      migrations: this.spec.info.migrations,
+      poolSize: 2,
+      timeouts: this.deps.databaseTimeouts,
+    });
     await ds.initialize();
     try {
       await migrate(ds);
@@ -196,7 +208,10 @@ export class ProjectionRunner<S = unknown> {
   private withLock<T>(partition: number, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(partition) ?? Promise.resolve();
     const next = previous.then(work, work);
-    this.locks.set(partition, next.catch(() => undefined));
+    this.locks.set(
+      partition,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -228,7 +243,11 @@ export class ProjectionRunner<S = unknown> {
     if (this.stopped.has(partition) || batch.messages.length === 0) return;
     let state = this.partitions.get(partition);
     if (!state) {
-      const checkpoint = await this.untilDatabase(() => this.readCheckpoint(partition), heartbeat, () => this.running && isRunning() && !isStale());
+      const checkpoint = await this.untilDatabase(
+        () => this.readCheckpoint(partition),
+        heartbeat,
+        () => this.running && isRunning() && !isStale(),
+      );
       if (checkpoint === undefined) return;
       state = { checkpoint, seeked: false };
       this.partitions.set(partition, state);
@@ -280,7 +299,12 @@ export class ProjectionRunner<S = unknown> {
         this.attempts.set(partition, attempt);
         const culprit = error instanceof PoisonEventError ? error.offset : chunk.length === 1 ? Number(chunk[0].offset) : undefined;
         this.deps.logger.event('warn', 'projection batch failed', {
-          projection: this.name, version: this.version, partition, attempt, culprit, error: (error as Error).message,
+          projection: this.name,
+          version: this.version,
+          partition,
+          attempt,
+          culprit,
+          error: (error as Error).message,
         });
         if (attempt < this.spec.maxAttempts) {
           await sleep(100 * attempt);
@@ -305,7 +329,13 @@ export class ProjectionRunner<S = unknown> {
         chunkLimit = Number.POSITIVE_INFINITY;
       }
       // A rebalance surfaces here; what is committed is committed, the new owner starts after it.
-      if (!(await heartbeat().then(() => true, () => false))) return;
+      if (
+        !(await heartbeat().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
     }
   }
 
@@ -331,7 +361,11 @@ export class ProjectionRunner<S = unknown> {
   private async databaseWait(error: Error, heartbeat: () => Promise<void>): Promise<boolean> {
     if (!this.databaseDown) {
       this.databaseDown = { since: Date.now(), error: error.message };
-      this.deps.logger.event('error', 'PostgreSQL unreachable; projection waits for it', { projection: this.name, version: this.version, error: error.message });
+      this.deps.logger.event('error', 'PostgreSQL unreachable; projection waits for it', {
+        projection: this.name,
+        version: this.version,
+        error: error.message,
+      });
     }
     this.databaseDown.error = error.message;
     const downFor = Date.now() - this.databaseDown.since;
@@ -340,14 +374,24 @@ export class ProjectionRunner<S = unknown> {
       await sleep(Math.min(wait, 1000));
       wait -= 1000;
       if (!this.running) return false;
-      if (!(await heartbeat().then(() => true, () => false))) return false;
+      if (
+        !(await heartbeat().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
     }
     return this.running;
   }
 
   private databaseRecovered(): void {
     if (!this.databaseDown) return;
-    this.deps.logger.event('info', 'PostgreSQL reachable again; projection resumes', { projection: this.name, version: this.version, downForMs: Date.now() - this.databaseDown.since });
+    this.deps.logger.event('info', 'PostgreSQL reachable again; projection resumes', {
+      projection: this.name,
+      version: this.version,
+      downForMs: Date.now() - this.databaseDown.since,
+    });
     this.databaseDown = undefined;
   }
 
@@ -392,7 +436,11 @@ export class ProjectionRunner<S = unknown> {
           changed.set(key, next);
         }
       }
-      await this.spec.store.save(client, this.schema, [...changed].map(([key, after]) => ({ before: loaded.get(key), after })));
+      await this.spec.store.save(
+        client,
+        this.schema,
+        [...changed].map(([key, after]) => ({ before: loaded.get(key), after })),
+      );
       if (!(await this.meta.advanceCheckpoint(client, this.name, this.version, this.topic, partition, state.checkpoint, last))) {
         throw new CheckpointConflictError(this.topic, partition, state.checkpoint);
       }
@@ -408,7 +456,9 @@ export class ProjectionRunner<S = unknown> {
     }
     state.checkpoint = last;
     this.retrying.delete(partition);
-    this.deps.metrics?.counter('es_projection_events_total', 'Records applied by projections', ['projection', 'version']).inc({ projection: this.name, version: String(this.version) }, messages.length);
+    this.deps.metrics
+      ?.counter('es_projection_events_total', 'Records applied by projections', ['projection', 'version'])
+      .inc({ projection: this.name, version: String(this.version) }, messages.length);
     this.deps.metrics
       ?.histogram('es_projection_batch_seconds', 'Duration of one projection batch transaction', ['projection'])
       .observe({ projection: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
