@@ -43,6 +43,14 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 
+/** The median proper: the mean of the two middle values of an even count (A B A B runs give two). */
+export function mid(values: number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const half = Math.floor(sorted.length / 2);
+  return round(sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2);
+}
+
 export function median(values: number[]): number {
   return percentile(
     [...values].sort((a, b) => a - b),

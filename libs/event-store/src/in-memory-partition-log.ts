@@ -44,7 +44,14 @@ export class InMemoryPartitionLog implements PartitionLog {
     const end = last >= 0 ? { offset: last, token: this.position(last) } : null;
     const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
     const snapshots = [...this.outcomeSnapshots.values()].map((o) => ({ ...o, data: Buffer.from(o.data) }));
-    return resolveRestored(new Map(copy([...this.records])), copy([...this.outcomeRecords.values()]), snapshots, end, 0);
+    return resolveRestored(
+      new Map(copy([...this.records])),
+      copy([...this.outcomeRecords.values()]),
+      snapshots,
+      end,
+      0,
+      this.inputOffsets[this.inputOffsets.length - 1],
+    );
   }
 
   async readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void> {
@@ -65,6 +72,7 @@ export class InMemoryPartitionLog implements PartitionLog {
     this.records.clear();
     this.outcomeRecords.clear();
     this.outcomeSnapshots.clear();
+    this.inputOffsets.length = 0;
   }
 
   /** Test seam: overwrites one aggregate record as it is stored. */

@@ -62,7 +62,20 @@ export interface RestoredPartition {
   readonly undecodable: number;
   /** The events partition's end offset at restore time (0: no event was ever appended). */
   readonly eventsEnd: number;
+  /**
+   * The next command offset to consume, as the last commit recorded it in the state partition
+   * (INPUT_OFFSET_KEY); undefined when no commit recorded one (a new or wiped state partition).
+   */
+  readonly nextInputOffset?: string;
 }
+
+/**
+ * Key of the state partition's record that holds the next command offset to consume. It is written
+ * in the same transaction as the commit's events, so "consumed" and "applied" can never disagree
+ * (exactly-once input), without the two extra round trips of a transactional offset commit to the
+ * consumer group (AddOffsetsToTxn + TxnOffsetCommit). Compaction keeps the latest one.
+ */
+export const INPUT_OFFSET_KEY = '__input_offset__';
 
 /** A record of the events partition as a rebuild reads it. */
 export interface EventRecord {
@@ -115,7 +128,10 @@ export interface PartitionCommit {
   readonly outcomeSnapshots?: readonly OutcomeSnapshot[];
   /** Keys of outcome records whose window has passed: written as tombstones. */
   readonly forgetOutcomes?: readonly string[];
-  /** The next command offset to consume: committed with the rest (exactly-once input). */
+  /**
+   * The next command offset to consume: recorded in the state partition with the rest (exactly-once
+   * input), and returned by the next restore().
+   */
   readonly nextInputOffset?: string;
 }
 
@@ -155,6 +171,7 @@ export function resolveRestored(
   snapshots: readonly OutcomeSnapshot[],
   end: { readonly offset: number; readonly token: string } | null,
   undecodable: number,
+  nextInputOffset?: string,
 ): RestoredPartition {
   const token = (p: string | null) => (p === PENDING_POSITION ? (end?.token ?? null) : p);
   const offset = (o: number | null | typeof PENDING_POSITION) => (o === PENDING_POSITION ? (end?.offset ?? null) : o);
@@ -171,5 +188,6 @@ export function resolveRestored(
     snapshots,
     undecodable,
     eventsEnd: end ? end.offset + 1 : 0,
+    ...(nextInputOffset !== undefined ? { nextInputOffset } : {}),
   };
 }

@@ -77,7 +77,7 @@ export class KafkaCommandTransport {
       config: {
         groupId: groups.commandApiReplies(options.namespace, this.instanceId),
         readUncommitted: false,
-        maxWaitTimeInMs: 50,
+        // LONG_POLL: a reply is delivered as soon as it is appended, and an idle API fetches once a second.
         sessionTimeout: 10000,
         heartbeatInterval: 1000,
       },

@@ -70,3 +70,37 @@ describe('kafkajs log mapping', () => {
     expect(lines[0]).toMatchObject({ level: 'warn', msg: 'kafkajs: Connection error: connect ECONNREFUSED 127.0.0.1:1' });
   });
 });
+
+describe('kafkajs request queue at rest (patchKafkajsRequestQueue)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RequestQueue = require('kafkajs/src/network/requestQueue');
+  const queue = () =>
+    new RequestQueue({
+      maxInFlightRequests: 1,
+      requestTimeout: 1000,
+      enforceRequestTimeout: false,
+      clientId: 't',
+      broker: 'b',
+      logger: { debug: () => undefined },
+      isConnected: () => true,
+    });
+
+  it('arms no timer when nothing waits (kafkajs 2.2.4 re-armed a ~1 ms timer forever)', () => {
+    const q = queue();
+    q.checkPendingRequests();
+    expect(q.throttleCheckTimeoutId).toBeNull();
+  });
+
+  it('still re-checks a queue that has requests waiting', async () => {
+    const q = queue();
+    const checked = jest.spyOn(q, 'checkPendingRequests');
+    q.pending.push({});
+    q.inflight.set(1, {});
+    q.scheduleCheckPendingRequests();
+    expect(q.throttleCheckTimeoutId).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(checked).toHaveBeenCalled();
+    q.pending.length = 0;
+    q.destroy();
+  });
+});

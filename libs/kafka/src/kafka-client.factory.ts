@@ -18,6 +18,43 @@ const LEVEL_NAMES: Record<number, Level> = {
 const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { type: string; message: string; retriable: boolean }[] };
 const RETRIED_ERRORS = errorCodes.filter((e) => e.retriable || e.type === 'CONCURRENT_TRANSACTIONS').map((e) => e.message);
 
+/** kafkajs' own interval for re-checking a queue that waits on in-flight limits. */
+const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
+
+/**
+ * kafkajs 2.2.4 bug (tulios/kafkajs#1556, #1604, #1704; fix proposed in PR #1667, unreleased):
+ * RequestQueue.scheduleCheckPendingRequests re-arms a setTimeout with a negative delay whenever
+ * nothing is pending, so every broker connection runs an endless ~1 ms timer loop. Measured here:
+ * ~800 event-loop wake-ups a second in every app at rest, 2-3 % of a core per process. A check is
+ * only needed while requests wait in the queue: push() enqueues and schedules one, a fulfilled or
+ * timed-out request checks the queue itself. Same body otherwise (throttling keeps its delay).
+ */
+export function patchKafkajsRequestQueue(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as {
+    prototype: { scheduleCheckPendingRequests(): void; __esIdleFix?: true };
+  };
+  if (RequestQueue.prototype.__esIdleFix) return;
+  RequestQueue.prototype.__esIdleFix = true;
+  RequestQueue.prototype.scheduleCheckPendingRequests = function (this: {
+    throttledUntil: number;
+    throttleCheckTimeoutId: NodeJS.Timeout | null;
+    pending: unknown[];
+    checkPendingRequests(): void;
+  }) {
+    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+    const untilUnthrottled = this.throttledUntil - Date.now();
+    this.throttleCheckTimeoutId = setTimeout(
+      () => {
+        this.throttleCheckTimeoutId = null;
+        this.checkPendingRequests();
+      },
+      untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_REQUESTS_INTERVAL_MS,
+    );
+  };
+}
+patchKafkajsRequestQueue();
+
 // Warnings that describe a choice we made, not a problem: we bound the idempotent producer's
 // retries on purpose (the command processor fences and rehydrates instead), and we use the
 // default partitioner (keys decide partitions, docs/events.md).

@@ -9,6 +9,7 @@ import {
   encodeJson,
   encodePosition,
   EventRecord,
+  INPUT_OFFSET_KEY,
   OUTCOME_KEY_PREFIX,
   OutcomeRecord,
   OutcomeSnapshot,
@@ -37,23 +38,26 @@ export interface KafkaPartitionLogOptions {
   readonly partition: number;
   /** The context's current state version, written into the restore marker (for operators reading the topic). */
   readonly stateVersion?: number;
-  /** Consumer group whose command offsets are committed inside each transaction. */
-  readonly consumerGroupId: string;
+  /**
+   * The command consumer group. Not written by the log any more: the consumed offset travels in the
+   * state partition (INPUT_OFFSET_KEY); kept for callers that still pass it.
+   */
+  readonly consumerGroupId?: string;
   readonly logger?: JsonLogger;
   /** Keeps the command consumer's group session alive during a long restore. */
   readonly heartbeat?: () => Promise<void>;
-  /** Observes the duration of each phase of a commit, in seconds (events, records+replies, offsets, commit). */
-  readonly observePhase?: (phase: 'append' | 'offsets' | 'commit', seconds: number) => void;
+  /** Observes the duration of each phase of a commit, in seconds (events + state records, commit). */
+  readonly observePhase?: (phase: 'append' | 'commit', seconds: number) => void;
   /** Sends replies (non-transactional, shared by the instance's partitions). */
   readonly replyProducer?: Producer;
-  /** Test seam: runs after the append, before the offsets and the commit; a throw aborts. */
+  /** Test seam: runs after the append, before the commit; a throw aborts. */
   readonly beforeCommit?: () => void | Promise<void>;
 }
 
 /**
  * Partition p of a context, as its single writer sees it: events go to `<ns>.<ctx>.events` p, the
- * aggregates' latest records to the compacted `<ns>.<ctx>.state` p, replies and the consumed
- * command offsets ride in the same Kafka transaction. The transactional id is derived from the
+ * aggregates' latest records and the next command offset to consume to the compacted
+ * `<ns>.<ctx>.state` p, all in one Kafka transaction (replies follow it). The transactional id is derived from the
  * partition, so opening this log fences any previous owner (a zombie's open transaction is
  * aborted and its later writes are refused).
  */
@@ -62,7 +66,6 @@ export class KafkaPartitionLog implements PartitionLog {
   private readonly producer: Producer;
   private readonly eventsTopic: string;
   private readonly stateTopic: string;
-  private readonly commandsTopic: string;
   private readonly repliesTopic: string;
 
   private constructor(
@@ -72,7 +75,6 @@ export class KafkaPartitionLog implements PartitionLog {
     this.partition = options.partition;
     this.eventsTopic = topics.events(options.namespace, options.context);
     this.stateTopic = topics.state(options.namespace, options.context);
-    this.commandsTopic = topics.commands(options.namespace, options.context);
     this.repliesTopic = topics.replies(options.namespace);
     this.producer = kafka.producer({
       transactionalId: transactionalIds.commandProcessor(options.namespace, options.context, options.partition),
@@ -115,16 +117,16 @@ export class KafkaPartitionLog implements PartitionLog {
       await tx.abort().catch(() => undefined);
       throw error;
     }
-    const { aggregates, outcomes, snapshots, undecodable } = await this.readStateUntil(token);
+    const { aggregates, outcomes, snapshots, undecodable, nextInputOffset } = await this.readStateUntil(token);
     const last = (await this.endOffset(this.eventsTopic)) - 1;
     const end = last >= 0 ? { offset: last, token: encodePosition({ context: this.options.context, partition: this.partition, offset: String(last) }) } : null;
-    return resolveRestored(aggregates, [...outcomes.values()], [...snapshots.values()], end, undecodable);
+    return resolveRestored(aggregates, [...outcomes.values()], [...snapshots.values()], end, undecodable, nextInputOffset);
   }
 
   async commit(commit: PartitionCommit): Promise<readonly string[]> {
     const observe = this.options.observePhase;
     let mark = performance.now();
-    const phase = (name: 'append' | 'offsets' | 'commit') => {
+    const phase = (name: 'append' | 'commit') => {
       const now = performance.now();
       observe?.(name, (now - mark) / 1000);
       mark = now;
@@ -155,6 +157,12 @@ export class KafkaPartitionLog implements PartitionLog {
         ...state.records.map((r) => ({ key: r.aggregateId, value: encodeJson(r), partition: this.partition })),
         ...(state.outcomes ? [{ key: state.outcomes.key, value: encodeJson(state.outcomes), partition: this.partition }] : []),
         ...(commit.forgetOutcomes ?? []).map((key) => ({ key, value: null, partition: this.partition })),
+        // Exactly-once input: the consumed offset commits or aborts with the events it produced. It
+        // used to be a transactional offset commit to the consumer group (AddOffsetsToTxn, then
+        // TxnOffsetCommit to the group coordinator, and one more partition for EndTxn to mark).
+        ...(commit.nextInputOffset !== undefined
+          ? [{ key: INPUT_OFFSET_KEY, value: encodeJson({ nextInputOffset: commit.nextInputOffset }), partition: this.partition }]
+          : []),
       ];
       if (stateMessages.length > 0) await tx.send({ topic: this.stateTopic, acks: -1, messages: stateMessages });
       // A sealed bucket's chunks are MBs each: one produce request (one record batch) apiece.
@@ -163,13 +171,6 @@ export class KafkaPartitionLog implements PartitionLog {
       }
       phase('append');
       await this.options.beforeCommit?.();
-      if (commit.nextInputOffset !== undefined) {
-        await tx.sendOffsets({
-          consumerGroupId: this.options.consumerGroupId,
-          topics: [{ topic: this.commandsTopic, partitions: [{ partition: this.partition, offset: commit.nextInputOffset }] }],
-        });
-      }
-      phase('offsets');
       await tx.commit();
       phase('commit');
       return positions;
@@ -221,7 +222,7 @@ export class KafkaPartitionLog implements PartitionLog {
   /** The state partition from its start up to our marker, sorted into aggregates and outcome records. */
   private async readStateUntil(token: string) {
     const started = Date.now();
-    const { aggregates, outcomes, snapshots, broken, seen } = await this.readState({ token });
+    const { aggregates, outcomes, snapshots, broken, seen, input } = await this.readState({ token });
     this.options.logger?.event('info', 'partition restored', {
       context: this.options.context,
       partition: this.partition,
@@ -232,7 +233,7 @@ export class KafkaPartitionLog implements PartitionLog {
       recordsRead: seen,
       ms: Date.now() - started,
     });
-    return { aggregates, outcomes, snapshots, undecodable: broken.size };
+    return { aggregates, outcomes, snapshots, undecodable: broken.size, nextInputOffset: input.next };
   }
 
   private async readState(until?: { token: string } | { lastOffset: number }) {
@@ -240,7 +241,13 @@ export class KafkaPartitionLog implements PartitionLog {
     const outcomes = new Map<string, OutcomeRecord>();
     const broken = new Set<string>();
     const snapshots = new Map<string, OutcomeSnapshot>();
+    const input: { next?: string } = {};
     const keep = (key: string, message: KafkaMessage) => {
+      if (key === INPUT_OFFSET_KEY) {
+        const next = decodeJson<{ nextInputOffset?: unknown }>(message.value)?.nextInputOffset;
+        input.next = typeof next === 'string' && /^\d+$/.test(next) ? next : undefined;
+        return;
+      }
       const bucket = snapshotBucketOf(key);
       if (bucket !== undefined) {
         if (message.value === null) snapshots.delete(key);
@@ -269,7 +276,7 @@ export class KafkaPartitionLog implements PartitionLog {
         broken.add(key);
       }
     };
-    if (until === undefined) return { aggregates: records, outcomes, snapshots, broken, seen: 0 };
+    if (until === undefined) return { aggregates: records, outcomes, snapshots, broken, seen: 0, input };
     const last = 'lastOffset' in until ? until.lastOffset : undefined;
     const seen = await this.readPartition(
       this.stateTopic,
@@ -286,7 +293,7 @@ export class KafkaPartitionLog implements PartitionLog {
       },
       last,
     );
-    return { aggregates: records, outcomes, snapshots, broken, seen };
+    return { aggregates: records, outcomes, snapshots, broken, seen, input };
   }
 
   private async endOffset(topic: string): Promise<number> {

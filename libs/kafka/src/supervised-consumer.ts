@@ -5,6 +5,7 @@ export interface SupervisedConsumerOptions {
   /** Names the consumer in logs, `/health` (`consumer:<name>`) and metrics (`consumer` label). */
   readonly name: string;
   readonly kafka: Kafka;
+  /** Fetch settings default to LONG_POLL. */
   readonly config: ConsumerConfig;
   /**
    * Attaches the event handlers, subscribes and calls `run()` on a fresh consumer (already
@@ -24,6 +25,17 @@ export interface SupervisedConsumerOptions {
 }
 
 type State = 'starting' | 'consuming' | 'restarting' | 'stopped';
+
+/**
+ * Fetch settings of every long-running consumer: a long poll. The broker answers a fetch as soon as
+ * one byte is there (minBytes 1), and holds an empty one for up to a second instead of answering it
+ * after a few milliseconds: an idle consumer sends one fetch a second rather than ~200, and a
+ * command or an event that arrives is delivered at once (the broker completes the waiting fetch on
+ * append). Under load, batches still form on their own: records that arrive while the previous
+ * batch is processed are all in the next fetch. kafkajs heartbeats between fetches, so the wait
+ * must stay well below every group's session timeout (6 s at the lowest here).
+ */
+export const LONG_POLL = { minBytes: 1, maxWaitTimeInMs: 1000 } as const;
 
 /**
  * A kafkajs consumer that never dies silently. kafkajs restarts a crashed consumer on its own only
@@ -100,7 +112,7 @@ export class SupervisedConsumer {
   }
 
   private async launch(): Promise<void> {
-    const consumer = this.options.kafka.consumer(this.options.config);
+    const consumer = this.options.kafka.consumer({ ...LONG_POLL, ...this.options.config });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (this.consumer !== consumer || this.state === 'stopped') return;

@@ -72,6 +72,27 @@ describe('PartitionProcessor', () => {
     expect(log.inputOffsets).toEqual(['1']);
   });
 
+  it('skips, after a restore, commands below the input offset its state recorded (exactly-once input without group offsets)', async () => {
+    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c1', 0), command('ReceiveStock', { sku: 'NOPE', quantity: 1 }, 'c2', 1)]);
+    const owner = new PartitionProcessor(definition, log, { idempotencyWindowMs: 60_000, clock: () => '2026-01-01T00:00:00.000Z' });
+    await owner.restore();
+    const replies = log.replies.length;
+    // The group's offset lagged: offsets 0 and 1 come again, with a new command at 2. A rejected
+    // command is not in the idempotency memory, so only the recorded offset keeps it from being
+    // decided twice.
+    const outcome = await owner.process([
+      command('RegisterProduct', { sku: 'A', name: 'A' }, 'c1', 0),
+      command('ReceiveStock', { sku: 'NOPE', quantity: 1 }, 'c2', 1),
+      command('ReceiveStock', { sku: 'A', quantity: 3 }, 'c3', 2),
+    ]);
+
+    expect(outcome).toMatchObject({ commands: 3, duplicates: 2, rejected: 0, events: 1 });
+    expect(log.replies.slice(replies).map((r) => r.reply.commandId)).toEqual(['c3']);
+    expect(log.inputOffsets).toEqual(['2', '3']);
+    expect(await owner.process([command('ReceiveStock', { sku: 'A', quantity: 3 }, 'c3', 2)])).toMatchObject({ duplicates: 1, events: 0 });
+    expect(log.inputOffsets).toEqual(['2', '3']);
+  });
+
   it('keeps its memory at the last committed state when a commit fails', async () => {
     await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c1', 0)]);
     log.failNextCommit(new Error('fenced'));

@@ -100,6 +100,12 @@ export class PartitionProcessor {
   private snapshotKeys = new Map<number, string[]>();
   /** Outcome record keys to tombstone with the next commit. */
   private forget: string[] = [];
+  /**
+   * The next command offset to consume, as committed in the state partition: commands below it were
+   * decided and committed already (the consumer group's offset is committed lazily, outside the
+   * transaction, and may lag behind after a restart or a rebalance). Undefined: nothing recorded.
+   */
+  private nextInput?: bigint;
 
   constructor(
     private readonly definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
@@ -130,6 +136,7 @@ export class PartitionProcessor {
    */
   async restore({ force = false }: { force?: boolean } = {}): Promise<void> {
     const restored = await this.log.restore();
+    this.nextInput = restored.nextInputOffset !== undefined ? BigInt(restored.nextInputOffset) : undefined;
     const now = Date.parse(this.options.clock());
     const reason = force ? 'requested' : rebuildReason(restored, this.definition.stateVersion);
     this.outcomes = new OutcomeIndex(this.options.idempotencyWindowMs);
@@ -209,7 +216,15 @@ export class PartitionProcessor {
   }
 
   /** Decides every command against the state as it evolves through the batch, then commits once. */
-  async process(batch: readonly IncomingCommand[]): Promise<BatchOutcome> {
+  async process(received: readonly IncomingCommand[]): Promise<BatchOutcome> {
+    // Exactly-once input: a redelivery of commands already committed (the group's lazily committed
+    // offset lags the state partition's) is skipped, not decided again, and answered by nobody: its
+    // reply went out after its commit (or was lost with a crash: the client's retry gets the
+    // remembered outcome).
+    const from = this.nextInput;
+    const batch = from === undefined ? received : received.filter((c) => BigInt(c.offset) >= from);
+    const skipped = received.length - batch.length;
+    if (batch.length === 0) return { commands: received.length, events: 0, rejected: 0, duplicates: skipped };
     const staged = new Map<string, StagedRecord>();
     const events: EventEnvelope[] = [];
     const replies: PendingReply[] = [];
@@ -335,6 +350,7 @@ export class PartitionProcessor {
       nextInputOffset: last ? String(BigInt(last.offset) + 1n) : undefined,
     });
     this.forget = this.forget.slice(forget.length);
+    if (last) this.nextInput = BigInt(last.offset) + 1n;
     for (const record of staged.values()) this.records.set(record.aggregateId, this.finish(record, positions));
     if (outcomeKey) {
       this.keysOf(this.outcomes.bucketStart(nowMs)).push(outcomeKey);
@@ -344,7 +360,7 @@ export class PartitionProcessor {
     }
     // Not awaited: the next batch's transaction need not wait for this one's replies.
     this.log.reply(replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) }))).catch((error: Error) => this.options.onReplyError?.(error));
-    return { commands: batch.length, events: events.length, rejected, duplicates };
+    return { commands: received.length, events: events.length, rejected, duplicates: duplicates + skipped };
   }
 
   private rememberedOutcome(

@@ -56,7 +56,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         readUncommitted: false,
         sessionTimeout: 10000,
         heartbeatInterval: 1000,
-        maxWaitTimeInMs: 100,
+        // Fetch wait: SupervisedConsumer's LONG_POLL.
         allowAutoTopicCreation: false,
       },
       // The transactional producers belong to the old assignment: a new owner may have fenced them.

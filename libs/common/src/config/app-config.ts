@@ -183,10 +183,11 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       maxAttempts: read.int('SAGA_MAX_ATTEMPTS', 3, 1, 100),
     },
     commandFetch: {
-      // Group commit: under load the broker holds a fetch until ~64 KiB of commands are there (or
-      // 5 ms passed), so each transaction carries more commands; idle, a command waits ≤ 5 ms.
-      minBytes: read.int('COMMAND_FETCH_MIN_BYTES', 65536, 1, 64 * 1024 * 1024),
-      maxWaitMs: read.int('COMMAND_FETCH_MAX_WAIT_MS', 5, 0, 10000),
+      // Long poll by default (the consumers' LONG_POLL): the broker answers as soon as one byte is
+      // there and holds an empty fetch up to 1 s, so a command is fetched the moment it is appended
+      // and an idle processor does not poll; batches form from what arrives during a transaction.
+      minBytes: read.int('COMMAND_FETCH_MIN_BYTES', 1, 1, 64 * 1024 * 1024),
+      maxWaitMs: read.int('COMMAND_FETCH_MAX_WAIT_MS', 1000, 0, 10000),
     },
   };
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {

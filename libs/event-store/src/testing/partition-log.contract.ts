@@ -116,6 +116,21 @@ export function partitionLogContract(
       expect(seen.map((r) => Number(r.offset))).toEqual([...seen.map((r) => Number(r.offset))].sort((a, b) => a - b));
     });
 
+    it('restores the next input offset of the last committed commit, none of an aborted one', async () => {
+      expect((await log.restore()).nextInputOffset).toBeUndefined();
+      await log.commit({ events: [event('A', 1)], records: [record('A', 1, PENDING_POSITION)], nextInputOffset: '3' });
+      await log.commit({ events: [], records: [], nextInputOffset: '5' });
+      harness().breakNextCommit(log);
+      await expect(log.commit({ events: [event('A', 2)], records: [], nextInputOffset: '9' })).rejects.toThrow();
+      await log.close();
+      log = await harness().reopen();
+      const restored = await log.restore();
+
+      expect(restored.nextInputOffset).toBe('5');
+      // The offset's record is not an aggregate.
+      expect([...restored.aggregates.keys()]).toEqual(['A']);
+    });
+
     it('keeps nothing of a commit that failed after its append', async () => {
       await log.restore();
       harness().breakNextCommit(log);

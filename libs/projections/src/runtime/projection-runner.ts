@@ -129,7 +129,8 @@ export class ProjectionRunner<S = unknown> {
         rebalanceTimeout: 10000,
         maxBytesPerPartition: this.options.rebuild ? 8 * 1024 * 1024 : 2 * 1024 * 1024,
         maxBytes: 32 * 1024 * 1024,
-        maxWaitTimeInMs: this.options.rebuild ? 200 : 50,
+        // Fetch wait: SupervisedConsumer's LONG_POLL (an idle projector fetches once a second; an
+        // event is delivered as soon as its transaction commits).
       },
       // Positions always come from the checkpoints: after a crash, re-read them on the next assignment.
       onReset: () => {

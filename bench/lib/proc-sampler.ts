@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Linux clock ticks per second (USER_HZ): 100 on every mainstream kernel; /proc/<pid>/stat counts in them. */
+const TICKS_PER_SECOND = 100;
+
+interface ProcInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly ticks: number;
+  readonly rssKiB: number;
+  readonly cmd: string;
+}
+
+function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm may contain spaces and parentheses: the fields after it start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (own threads, not children)
+    const rssPages = Number(fields[21]);
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    return { pid, ppid, ticks, rssKiB: rssPages * 4, cmd };
+  } catch {
+    return undefined; // gone in between
+  }
+}
+
+/** Every live process below `root` (and root itself). */
+export function processTree(root: number): ProcInfo[] {
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => readProc(Number(d)))
+    .filter((p): p is ProcInfo => p !== undefined);
+  const children = new Map<number, ProcInfo[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out: ProcInfo[] = [];
+  const self = all.find((p) => p.pid === root);
+  const queue = self ? [self] : [];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    out.push(p);
+    queue.push(...(children.get(p.pid) ?? []));
+  }
+  return out;
+}
+
+export interface UnitUsage {
+  readonly unit: string;
+  readonly processes: number;
+  /** Percent of one core over the window. */
+  readonly cpuPercent: number;
+  readonly rssMiB: number;
+}
+
+/**
+ * CPU of each unit (a named process and all its descendants) over `seconds`, from the utime+stime
+ * deltas in /proc/<pid>/stat, and its resident size at the end.
+ */
+export async function sampleUnits(units: Record<string, number>, seconds: number): Promise<UnitUsage[]> {
+  const snapshot = () => {
+    const byUnit = new Map<string, ProcInfo[]>();
+    for (const [unit, pid] of Object.entries(units)) byUnit.set(unit, processTree(pid));
+    return byUnit;
+  };
+  const before = snapshot();
+  const startedMs = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const elapsed = (performance.now() - startedMs) / 1000;
+  const after = snapshot();
+  return Object.keys(units).map((unit) => {
+    const first = new Map((before.get(unit) ?? []).map((p) => [p.pid, p.ticks]));
+    const last = after.get(unit) ?? [];
+    // A process born during the window counts from 0.
+    const ticks = last.reduce((sum, p) => sum + p.ticks - (first.get(p.pid) ?? 0), 0);
+    return {
+      unit,
+      processes: last.length,
+      cpuPercent: Math.round((ticks / TICKS_PER_SECOND / elapsed) * 1000) / 10,
+      rssMiB: Math.round(last.reduce((sum, p) => sum + p.rssKiB, 0) / 1024),
+    };
+  });
+}
+
+/** Busy share of the whole machine (all cores, in percent of one core) over `seconds`, from /proc/stat. */
+export async function machineBusy(seconds: number): Promise<number> {
+  const read = () => {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + cpu[4];
+    return { busy: cpu.reduce((a, b) => a + b, 0) - idle };
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const b = read();
+  return Math.round(((b.busy - a.busy) / TICKS_PER_SECOND / seconds) * 1000) / 10;
+}
