@@ -15,10 +15,10 @@ describe('loadAppConfig', () => {
   });
 
   it('validates the command fetch settings instead of letting a bad value become NaN', () => {
-    expect(loadAppConfig('command-processor', {}).commandFetch).toEqual({ minBytes: 65536, maxWaitMs: 5 });
-    expect(loadAppConfig('command-processor', { COMMAND_FETCH_MIN_BYTES: '1', COMMAND_FETCH_MAX_WAIT_MS: '0' }).commandFetch).toEqual({
-      minBytes: 1,
-      maxWaitMs: 0,
+    expect(loadAppConfig('command-processor', {}).commandFetch).toEqual({ minBytes: 1, maxWaitMs: 1000 });
+    expect(loadAppConfig('command-processor', { COMMAND_FETCH_MIN_BYTES: '65536', COMMAND_FETCH_MAX_WAIT_MS: '5' }).commandFetch).toEqual({
+      minBytes: 65536,
+      maxWaitMs: 5,
     });
     expect(() => loadAppConfig('command-processor', { COMMAND_FETCH_MIN_BYTES: '64k' })).toThrow(/COMMAND_FETCH_MIN_BYTES="64k" is invalid/);
   });
