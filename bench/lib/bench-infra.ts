@@ -87,3 +87,14 @@ export function progress(label: string, done: number, total: number, startedMs: 
   process.stderr.write(`\r${label}: ${done.toLocaleString()} / ${total.toLocaleString()} (${Math.round(rate).toLocaleString()}/s)   `);
   if (done >= total) process.stderr.write('\n');
 }
+
+/** Runs a bench's main: exit 0 when it is done (open handles of clients must not keep it alive), 1 with the error printed. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { randomNamespace } from '@es/testing';
-import { benchInfra, mid as median, report, round, summarize } from '../lib/bench-infra';
+import { benchInfra, mid as median, report, round, runBench, summarize } from '../lib/bench-infra';
 import { startBuiltApp, type BuiltApp } from '../lib/build-apps';
 import { fixedRate, get, post, saturate } from '../lib/http-load';
 import { machineBusy } from '../lib/proc-sampler';
@@ -180,7 +180,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { JsonLogger } from '@es/common';
-import { eventIdFor, serializeEvent, type EventEnvelope } from '@es/event-store';
+import { serializeEvent, type EventEnvelope } from '@es/event-store';
 import { namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { eventIndexSpec, orderSummaryFolds, ProjectionRunner, type FoldHandler, type ProjectionSpec } from '@es/projections';
 import { createDataSource, META_MIGRATIONS, metaSchema, migrate, orderSummaryStore, PROJECTIONS, ProjectionMetaRepository } from '@es/read-models';
 import { dropNamespace, randomNamespace, startApp } from '@es/testing';
-import { benchInfra, progress, report, round, summarize } from '../lib/bench-infra';
+import { orderEnvelope } from '../lib/order-envelopes';
+import { benchInfra, progress, report, round, runBench, summarize } from '../lib/bench-infra';
 import { get, saturate } from '../lib/http-load';
 
 const arg = (name: string, fallback: number) => {
@@ -32,20 +33,8 @@ const LONG_STREAM = 1000;
 /** Orders placed then confirmed or rejected (~2.5 events each), and one order with a 1,000-event history. */
 function* orderEvents(count: number, longId: string): Generator<EventEnvelope> {
   let clock = Date.now() - 3_600_000;
-  const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope => ({
-    eventId: eventIdFor('Order', orderId, version),
-    type,
-    schemaVersion: type === 'OrderPlaced' ? 2 : 1,
-    context: 'orders',
-    aggregateType: 'Order',
-    aggregateId: orderId,
-    version,
-    commandId: randomUUID(),
-    correlationId: orderId,
-    causationId: null,
-    occurredAt: new Date(clock++).toISOString(),
-    payload,
-  });
+  const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope =>
+    orderEnvelope(orderId, version, type, payload, new Date(clock++));
   const lines = [
     { sku: 'sku-1', quantity: 1, unitPriceCents: 100 },
     { sku: 'sku-2', quantity: 2, unitPriceCents: 250 },
@@ -194,10 +183,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { JsonLogger } from '@es/common';
-import { eventIdFor, serializeEvent, type EventEnvelope, type StoredEvent } from '@es/event-store';
+import { serializeEvent, type EventEnvelope, type StoredEvent } from '@es/event-store';
 import { namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { orderSummaryFolds, ProjectionRunner, type FoldHandler, type ProjectionSpec } from '@es/projections';
 import {
@@ -30,7 +30,8 @@ import {
   type OrderSummaryRow,
 } from '@es/read-models';
 import { dropNamespace, randomNamespace } from '@es/testing';
-import { benchInfra, progress, report, round } from '../lib/bench-infra';
+import { orderEnvelope } from '../lib/order-envelopes';
+import { benchInfra, progress, report, round, runBench } from '../lib/bench-infra';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,20 +46,8 @@ const BASELINE_CHUNK = 2000;
 function* orderEvents(count: number, startAt = Date.now()): Generator<EventEnvelope> {
   let produced = 0;
   let clock = startAt;
-  const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope => ({
-    eventId: eventIdFor('Order', orderId, version),
-    type,
-    schemaVersion: type === 'OrderPlaced' ? 2 : 1,
-    context: 'orders',
-    aggregateType: 'Order',
-    aggregateId: orderId,
-    version,
-    commandId: randomUUID(),
-    correlationId: orderId,
-    causationId: null,
-    occurredAt: new Date(clock++).toISOString(),
-    payload,
-  });
+  const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope =>
+    orderEnvelope(orderId, version, type, payload, new Date(clock++));
   for (let i = 0; produced < count; i++) {
     const orderId = randomUUID();
     const lines = [
@@ -313,10 +302,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

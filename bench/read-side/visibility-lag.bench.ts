@@ -11,7 +11,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { dropNamespace, randomNamespace, startApp, type AppProcess } from '@es/testing';
-import { benchInfra, report, round, summarize } from '../lib/bench-infra';
+import { benchInfra, report, round, runBench, summarize } from '../lib/bench-infra';
 import { fixedRate, get, post, saturate } from '../lib/http-load';
 
 const arg = (name: string, fallback: number) => {
@@ -138,10 +138,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

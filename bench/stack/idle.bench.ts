@@ -16,7 +16,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { machineBusy, processTree, sampleUnits } from '../lib/proc-sampler';
-import { report, round, summarize } from '../lib/bench-infra';
+import { report, round, runBench, summarize } from '../lib/bench-infra';
 import { post, saturate } from '../lib/http-load';
 
 const arg = (name: string, fallback: string) => {
@@ -134,7 +134,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

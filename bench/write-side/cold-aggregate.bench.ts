@@ -11,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { encodeJson, commandFingerprint, type CommandEnvelope } from '@es/event-store';
 import { groups, KafkaCommandTransport, namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { dropNamespace, randomNamespace, startApp, waitFor, type AppProcess } from '@es/testing';
-import { benchInfra, progress, report, round, summarize } from '../lib/bench-infra';
+import { benchInfra, progress, report, round, runBench, summarize } from '../lib/bench-infra';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -130,7 +130,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

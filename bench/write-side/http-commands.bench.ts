@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { serializeEvent, type EventEnvelope } from '@es/event-store';
 import { TRANSACTIONAL_RETRY } from '@es/kafka';
 import { randomNamespace, startApp } from '@es/testing';
-import { benchInfra, report, round, summarize } from '../lib/bench-infra';
+import { benchInfra, report, round, runBench, summarize } from '../lib/bench-infra';
 import { fixedRate, LoadResult, post, saturate } from '../lib/http-load';
 
 const arg = (name: string, fallback: number) => {
@@ -123,7 +123,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -33,7 +33,7 @@ import {
 import { KafkaPartitionLog, namespaceTopics, provisionTopics, topics } from '@es/kafka';
 import { randomNamespace } from '@es/testing';
 import { PartitionProcessor } from '../../apps/command-processor/src/processing/partition-processor';
-import { benchInfra, median, progress, report, round } from '../lib/bench-infra';
+import { benchInfra, median, progress, report, round, runBench } from '../lib/bench-infra';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -315,7 +315,4 @@ async function main() {
   });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaCommandTransport } from '@es/kafka';
 import { randomNamespace } from '@es/testing';
-import { benchInfra, mid, report, round, summarize } from '../lib/bench-infra';
+import { benchInfra, mid, report, round, runBench, summarize } from '../lib/bench-infra';
 import { startBuiltApp, type BuiltApp } from '../lib/build-apps';
 import { fixedRate, get, post, saturate } from '../lib/http-load';
 import { machineBusy } from '../lib/proc-sampler';
@@ -146,7 +146,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

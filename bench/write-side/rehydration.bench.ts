@@ -28,7 +28,7 @@ import {
 } from '@es/read-models';
 import { randomNamespace } from '@es/testing';
 import { PartitionProcessor } from '../../apps/command-processor/src/processing/partition-processor';
-import { benchInfra, progress, report, round } from '../lib/bench-infra';
+import { benchInfra, progress, report, round, runBench } from '../lib/bench-infra';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -208,10 +208,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);
