@@ -50,6 +50,7 @@ async function main() {
     ORDERS_PROJECTOR_PORT: BASE_PORT + 11,
     INVENTORY_PROJECTOR_PORT: BASE_PORT + 12,
     FULFILLMENT_SAGA_PORT: BASE_PORT + 13,
+    EVENT_INDEX_PROJECTOR_PORT: BASE_PORT + 14,
   };
   const env: NodeJS.ProcessEnv = {
     ...process.env,

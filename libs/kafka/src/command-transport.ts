@@ -79,7 +79,8 @@ export class KafkaCommandTransport {
         readUncommitted: false,
         // LONG_POLL: a reply is delivered as soon as it is appended, and an idle API fetches once a second.
         sessionTimeout: 10000,
-        heartbeatInterval: 1000,
+        // kafkajs' default, under a third of the session timeout (idle cost: see the command processor).
+        heartbeatInterval: 3000,
       },
       start: async (consumer) => {
         await consumer.subscribe({ topic: topics.replies(this.options.namespace), fromBeginning: false });

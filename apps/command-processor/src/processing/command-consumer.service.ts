@@ -110,7 +110,9 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         // A killed owner's partitions move after this long; restores keep the session alive.
         sessionTimeout: 10000,
         rebalanceTimeout: 60000,
-        heartbeatInterval: 1000,
+        // kafkajs' default, under a third of the session timeout: at rest one heartbeat every ~3 s
+        // (after an empty fetch) instead of one per 1 s long poll.
+        heartbeatInterval: 3000,
         // Long poll (min 1 byte, up to 1 s by default; validated config COMMAND_FETCH_MIN_BYTES,
         // COMMAND_FETCH_MAX_WAIT_MS): a command is fetched as soon as it is appended, and group commit
         // forms on its own (what arrives during a transaction is the next batch). The former 64 KiB /

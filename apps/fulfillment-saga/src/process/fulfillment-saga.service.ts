@@ -55,7 +55,8 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         groupId,
         readUncommitted: false,
         sessionTimeout: 10000,
-        heartbeatInterval: 1000,
+        // kafkajs' default, under a third of the session timeout (idle cost: see the command processor).
+        heartbeatInterval: 3000,
         // Fetch wait: SupervisedConsumer's LONG_POLL.
         allowAutoTopicCreation: false,
       },

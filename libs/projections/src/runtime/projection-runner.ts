@@ -125,7 +125,10 @@ export class ProjectionRunner<S = unknown> {
         groupId: this.groupId,
         readUncommitted: false,
         sessionTimeout: 6000,
-        heartbeatInterval: 500,
+        // A third of the session timeout (Kafka's rule of thumb). At rest kafkajs heartbeats after an
+        // empty fetch only, so this is one heartbeat every ~2 s instead of one per 1 s long poll; a
+        // rebalance is noticed on the next heartbeat (≤ 2 s + one fetch wait).
+        heartbeatInterval: 2000,
         rebalanceTimeout: 10000,
         maxBytesPerPartition: this.options.rebuild ? 8 * 1024 * 1024 : 2 * 1024 * 1024,
         maxBytes: 32 * 1024 * 1024,
