@@ -6,3 +6,4 @@ export * from './kafka.module';
 export * from './supervised-consumer';
 export * from './command-transport';
 export * from './kafka-partition-log';
+export * from './undecodable-record';

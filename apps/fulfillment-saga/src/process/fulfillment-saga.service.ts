@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
-import { groups, KAFKA, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds } from '@es/kafka';
+import { groups, KAFKA, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds, undecodableRecord } from '@es/kafka';
 import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
 
 /**
@@ -22,7 +22,6 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   private assignment: Record<string, number[]> | undefined;
   private readonly reactions;
   private readonly lag;
-  private readonly poison;
   private readonly metrics: Metrics;
   private readonly deadLetters: SagaDeadLetters;
 
@@ -35,9 +34,6 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   ) {
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
-    this.poison = metrics.counter('es_saga_poison_events_total', 'Records the fulfillment process could not decode or react to (after its attempts)', [
-      'topic',
-    ]);
     this.deadLetters = new SagaDeadLetters({ config, logger, metrics, consumer: () => this.consumer?.current });
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
@@ -110,7 +106,6 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
           if (!isRunning() || isStale()) return;
           const reaction = await this.react(batch.topic, batch.partition, message, heartbeat);
           if ('poison' in reaction) {
-            this.poison.inc({ topic: batch.topic });
             if ((await this.deadLetters.open(reaction.poison)) === 'stop') {
               stopAt = Number(message.offset);
               break;
@@ -171,19 +166,13 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         lastError = error as Error;
       }
     }
-    let payload: unknown = message.value?.toString('utf8') ?? null;
-    try {
-      payload = JSON.parse(String(payload));
-    } catch {
-      /* keep the text */
-    }
-    const eventType = message.headers?.type ? String(message.headers.type) : (((payload as { type?: unknown } | null)?.type as string | undefined) ?? null);
+    const { payload, eventType } = undecodableRecord(message);
     return {
       poison: {
         topic,
         partition,
         offset: Number(message.offset),
-        eventType: typeof eventType === 'string' ? eventType : null,
+        eventType,
         error: lastError?.message ?? 'unknown error',
         payload,
       },

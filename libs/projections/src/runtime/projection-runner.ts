@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kaf
 import type { Pool } from 'pg';
 import { PollerFailures, type JsonLogger, type Metrics } from '@es/common';
 import { deserializeEvent, type StoredEvent } from '@es/event-store';
-import { groups, SupervisedConsumer, topics } from '@es/kafka';
+import { groups, SupervisedConsumer, topics, undecodableRecord } from '@es/kafka';
 import {
   checkpointChannel,
   createDataSource,
@@ -495,14 +495,8 @@ export class ProjectionRunner<S = unknown> {
     try {
       return deserializeEvent({ value: m.value, topic: this.topic, partition, offset: m.offset });
     } catch (error) {
-      let raw: unknown = m.value?.toString('utf8') ?? null;
-      try {
-        raw = JSON.parse(String(raw));
-      } catch {
-        /* keep the text */
-      }
-      const type = m.headers?.type ? String(m.headers.type) : null;
-      throw new PoisonEventError(Number(m.offset), type, raw, error as Error);
+      const { payload, eventType } = undecodableRecord(m);
+      throw new PoisonEventError(Number(m.offset), eventType, payload, error as Error);
     }
   }
 
