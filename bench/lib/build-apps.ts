@@ -25,11 +25,11 @@ function freePort(): Promise<number> {
  * Starts dist/apps/<app>/main.js of the checkout at `root` (this one, or a baseline build for an
  * A/B comparison on the same broker and database) and waits for /health.
  */
-export async function startBuiltApp(root: string, app: string, env: Record<string, string>): Promise<BuiltApp> {
+export async function startBuiltApp(root: string, app: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<BuiltApp> {
   const entry = join(root, 'dist', 'apps', app, 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build that checkout first`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env, [APP_PORTS[app]?.variable ?? 'PORT']: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],

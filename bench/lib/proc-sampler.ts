@@ -94,3 +94,8 @@ export async function machineBusy(seconds: number): Promise<number> {
   const b = read();
   return Math.round(((b.busy - a.busy) / TICKS_PER_SECOND / seconds) * 1000) / 10;
 }
+
+/** CPU clock ticks (utime + stime, 1/100 s) a process has used so far, its own threads only. */
+export function processTicks(pid: number): number {
+  return readProc(pid)?.ticks ?? 0;
+}

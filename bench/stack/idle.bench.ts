@@ -7,6 +7,10 @@
  * must not make the first command slower).
  *
  *   npx ts-node --transpile-only bench/stack/idle.bench.ts [--seconds 30] [--settle 15] [--root DIR] [--label after] [--base-port 3100] [--load-seconds 60]
+ *     [--load-events 1000000]
+ *
+ * `--load-events N` records every process's resident size at rest first, then loads until N stock
+ * receipts (one event each) are acknowledged, then measures the idle period: memory after N events.
  *
  * `--root` runs another checkout's stack (its tools/stack/start.js and dist/): the same script
  * measures a baseline build for an A/B comparison. Results: bench/results/stack-idle-<label>.json.
@@ -30,6 +34,8 @@ const LABEL = arg('label', 'current');
 const BASE_PORT = Number(arg('base-port', '3100'));
 /** Optional closed-loop load (64 clients) before the idle period: resident sizes after a load. */
 const LOAD_SECONDS = Number(arg('load-seconds', '0'));
+/** Optional closed-loop load (128 clients) until this many events are acknowledged (memory after 1 M events). */
+const LOAD_EVENTS = Number(arg('load-events', '0'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function timedWrite(api: string, sku: string): Promise<number> {
@@ -90,11 +96,32 @@ async function main() {
     const warm: number[] = [];
     for (let i = 0; i < 40; i += 1) warm.push(await timedWrite(api, `IDLE-${i % 20}`));
     let loaded = 0;
+    let rest: Map<string, { cpuPercent: number; rssMiB: number }> | undefined;
+    const receipt = async (i: number) => (await post(`${api}/products/IDLE-${i % 1000}/stock`, { quantity: 1 })).status === 200;
+    if (LOAD_SECONDS > 0 || LOAD_EVENTS > 0) {
+      for (let i = 20; i < 1000; i += 1) await post(`${api}/products`, { sku: `IDLE-${i}`, name: `Idle ${i}` });
+    }
+    if (LOAD_EVENTS > 0) {
+      await sleep(SETTLE * 1000);
+      rest = new Map((await sampleUnits(units, SECONDS)).map((u) => [u.unit, u]));
+      process.stderr.write(`at rest: ${JSON.stringify(Object.fromEntries(rest))}; loading until ${LOAD_EVENTS} events…\n`);
+      const started = performance.now();
+      while (loaded < LOAD_EVENTS) {
+        const chunk = await saturate(128, 30, receipt);
+        loaded += chunk.ok;
+        process.stderr.write(`  ${loaded} events, ${round(loaded / ((performance.now() - started) / 1000), 0)}/s, ${chunk.failed} failed in the last 30 s\n`);
+      }
+    }
     if (LOAD_SECONDS > 0) {
       process.stderr.write(`loading for ${LOAD_SECONDS}s…\n`);
-      for (let i = 20; i < 1000; i += 1) await post(`${api}/products`, { sku: `IDLE-${i}`, name: `Idle ${i}` });
-      const load = await saturate(64, LOAD_SECONDS, async (i) => (await post(`${api}/products/IDLE-${i % 1000}/stock`, { quantity: 1 })).status === 200);
-      loaded = load.ok;
+      const load = await saturate(64, LOAD_SECONDS, receipt);
+      loaded += load.ok;
+    }
+    // The supervisor restarts an app that died (new pid in stack.json): measure the running one.
+    const now = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { processes: Record<string, { pid: number }> };
+    for (const [name, p] of Object.entries(now.processes)) {
+      if (units[name] !== p.pid) process.stderr.write(`${name} was restarted during the run (pid ${units[name]} → ${p.pid})\n`);
+      units[name] = p.pid;
     }
     process.stderr.write(`settling ${SETTLE}s, then sampling ${SECONDS}s…\n`);
     await sleep(SETTLE * 1000);
@@ -108,9 +135,24 @@ async function main() {
       process: u.unit,
       'cpu % of a core': u.cpuPercent,
       'rss MiB': u.rssMiB,
+      ...(rest ? { 'cpu % before the load': rest.get(u.unit)?.cpuPercent, 'rss MiB before the load': rest.get(u.unit)?.rssMiB } : {}),
       processes: u.processes,
     }));
-    rows.push({ process: 'whole stack', 'cpu % of a core': round(total, 1), 'rss MiB': rss, processes: usage.reduce((s, u) => s + u.processes, 0) });
+    rows.push({
+      process: 'whole stack',
+      'cpu % of a core': round(total, 1),
+      'rss MiB': rss,
+      ...(rest
+        ? {
+            'cpu % before the load': round(
+              [...rest.values()].reduce((a, b) => a + b.cpuPercent, 0),
+              1,
+            ),
+            'rss MiB before the load': [...rest.values()].reduce((a, b) => a + b.rssMiB, 0),
+          }
+        : {}),
+      processes: usage.reduce((s, u) => s + u.processes, 0),
+    });
     rows.push({ process: 'machine (all jobs, 2 cores)', 'cpu % of a core': busy, 'rss MiB': NaN, processes: NaN });
     const w = summarize(warm);
     const a = summarize(after);

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { patchKafkajsTransactionCoordinatorCache } from '@es/kafka';
 import { randomNamespace, waitFor } from '@es/testing';
 
 describe('the local Kafka broker', () => {
@@ -36,6 +37,25 @@ describe('the local Kafka broker', () => {
     await consumer.disconnect();
 
     expect(seen).toEqual(['committed']);
+  });
+
+  it('runs a transaction without asking for its coordinator each time (kafkajs patched as the apps are)', async () => {
+    patchKafkajsTransactionCoordinatorCache();
+    const producer = kafka.producer({ transactionalId: `${ns}.tx-cached`, idempotent: true, maxInFlightRequests: 1 });
+    const requests: string[] = [];
+    producer.on(producer.events.REQUEST, (e) => void requests.push(e.payload.apiName));
+    await producer.connect();
+    for (let i = 0; i < 20; i += 1) {
+      const tx = await producer.transaction();
+      await tx.send({ topic, messages: [{ key: 'k', value: `v${i}` }] });
+      await tx.commit();
+    }
+    await producer.disconnect();
+    const count = (api: string) => requests.filter((r) => r === api).length;
+
+    // Unpatched: one FindCoordinator (kafkajs' "GroupCoordinator") before every AddPartitionsToTxn and EndTxn, 41 here.
+    expect(count('GroupCoordinator')).toBeLessThanOrEqual(2);
+    expect(count('EndTxn')).toBe(20);
   });
 
   it('refuses to create topics implicitly, so a typo never invents a stream', async () => {

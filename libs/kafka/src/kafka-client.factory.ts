@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, KafkaConfig, LogEntry, logLevel, RetryOptions, SASLOptions } from 'kafkajs';
+import net from 'node:net';
+import tls from 'node:tls';
+import { ISocketFactory, Kafka, KafkaConfig, LogEntry, logLevel, RetryOptions, SASLOptions } from 'kafkajs';
 import type { JsonLogger, KafkaSettings } from '@es/common';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -55,6 +57,71 @@ export function patchKafkajsRequestQueue(): void {
 }
 patchKafkajsRequestQueue();
 
+/** How long a transaction coordinator found by FindCoordinator is used without asking again. */
+const TRANSACTION_COORDINATOR_TTL_MS = 30000;
+/** Errors after which a cached transaction coordinator is asked for again. */
+const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
+const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+
+interface CoordinatorBroker {
+  isConnected(): boolean;
+}
+
+/**
+ * kafkajs 2.2.4 asks the cluster for the transaction coordinator (a FindCoordinator request) before
+ * every AddPartitionsToTxn, AddOffsetsToTxn and EndTxn: three extra round trips in each of our
+ * transactions (events, state, commit), measured with kafkajs' REQUEST events — 902 FindCoordinator
+ * requests for 300 transactions. The Java client keeps the coordinator until a request to it fails.
+ * This does the same for transaction coordinators (consumer groups are unaffected: kafkajs keeps
+ * theirs): the broker found is reused per client and transactional id for up to 30 s, and forgotten as
+ * soon as a transactional request to it fails with a coordinator or connection error — so a moved
+ * coordinator costs one failed request, which kafkajs retries (AddPartitionsToTxn) or our commit path
+ * treats as a failed transaction (abort, restore), exactly as before. A broker that is not the
+ * coordinator refuses such requests (NOT_COORDINATOR), so a stale entry can never be acted on.
+ */
+export function patchKafkajsTransactionCoordinatorCache(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Cluster = require('kafkajs/src/cluster') as { prototype: Record<string, unknown> & { __esCoordinatorCache?: true } };
+  const Broker = require('kafkajs/src/broker') as { prototype: Record<string, (...args: unknown[]) => Promise<unknown>> };
+  const { TRANSACTION } = require('kafkajs/src/protocol/coordinatorTypes') as { TRANSACTION: number };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (Cluster.prototype.__esCoordinatorCache) return;
+  Cluster.prototype.__esCoordinatorCache = true;
+  const caches = new WeakMap<object, Map<string, { broker: CoordinatorBroker; at: number }>>();
+  /** Which cache entries point at a broker, to forget them when a request to it fails. */
+  const entriesOf = new WeakMap<CoordinatorBroker, { cache: Map<string, unknown>; key: string }[]>();
+  const find = Cluster.prototype.findGroupCoordinator as (this: object, args: { groupId: string; coordinatorType?: number }) => Promise<CoordinatorBroker>;
+  Cluster.prototype.findGroupCoordinator = async function (this: object, args: { groupId: string; coordinatorType?: number }) {
+    if (args.coordinatorType !== TRANSACTION) return find.call(this, args);
+    let cache = caches.get(this);
+    if (!cache) caches.set(this, (cache = new Map()));
+    const hit = cache.get(args.groupId);
+    if (hit && Date.now() - hit.at < TRANSACTION_COORDINATOR_TTL_MS && hit.broker.isConnected()) return hit.broker;
+    const broker = await find.call(this, args);
+    cache.set(args.groupId, { broker, at: Date.now() });
+    let entries = entriesOf.get(broker);
+    if (!entries) entriesOf.set(broker, (entries = []));
+    if (!entries.some((e) => e.cache === cache && e.key === args.groupId)) entries.push({ cache, key: args.groupId });
+    return broker;
+  };
+  for (const method of ['addPartitionsToTxn', 'addOffsetsToTxn', 'endTxn']) {
+    const call = Broker.prototype[method];
+    Broker.prototype[method] = async function (this: CoordinatorBroker, ...args: unknown[]) {
+      try {
+        return await call.apply(this, args);
+      } catch (error) {
+        const { type, name } = error as { type?: string; name?: string };
+        if ((type && COORDINATOR_ERRORS.has(type)) || (name && CONNECTION_ERRORS.has(name))) {
+          for (const entry of entriesOf.get(this) ?? []) entry.cache.delete(entry.key);
+          entriesOf.delete(this);
+        }
+        throw error;
+      }
+    };
+  }
+}
+patchKafkajsTransactionCoordinatorCache();
+
 // Warnings that describe a choice we made, not a problem: we bound the idempotent producer's
 // retries on purpose (the command processor fences and rehydrates instead), and we use the
 // default partitioner (keys decide partitions, docs/events.md).
@@ -99,6 +166,22 @@ export function mapKafkaLogEntry(entry: LogEntry): KafkaLogLine {
   return { level, msg: `kafkajs: ${message}`, fields };
 }
 
+/**
+ * kafkajs' own socket factory (same TLS and keep-alive handling) with Nagle's algorithm off. kafkajs
+ * writes each request with one socket.write but pipelines requests on a connection (a heartbeat
+ * behind a long-poll fetch, several produce requests in flight): with Nagle on, a small request
+ * written while an earlier one is unacknowledged waits for the broker's (possibly delayed) ACK.
+ * The Java client and the broker both set TCP_NODELAY.
+ */
+export const noDelaySocketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl
+    ? tls.connect({ host, port, ...(!net.isIP(host) ? { servername: host } : {}), ...ssl }, onConnect)
+    : net.connect({ host, port }, onConnect);
+  socket.setKeepAlive(true, 60000);
+  socket.setNoDelay(true);
+  return socket;
+};
+
 /** The default connection retry: rides out a broker restart of several seconds. */
 export const DEFAULT_CLIENT_RETRY: RetryOptions = { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 };
 
@@ -117,6 +200,7 @@ export function createKafka(settings: KafkaSettings, logger?: JsonLogger, client
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     retry,
+    socketFactory: noDelaySocketFactory,
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       if (!logger) return;

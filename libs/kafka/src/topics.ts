@@ -1,4 +1,5 @@
 import { BOUNDED_CONTEXT_NAMES, type BoundedContext } from '@es/domain';
+import { Partitioners } from 'kafkajs';
 
 /** Names of everything a namespace owns on the broker; one place so no app invents its own. */
 // The contexts are the domain's list (BOUNDED_CONTEXT_NAMES); these aliases keep the broker-side name.
@@ -26,3 +27,17 @@ export const transactionalIds = {
   commandProcessor: (ns: string, ctx: Context, partition: number) => `${ns}.command-processor.${ctx}.${partition}`,
   saga: (ns: string, topic: string, partition: number) => `${ns}.fulfillment-saga.${topic}.${partition}`,
 };
+
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+const partitionLists = new Map<number, { partitionId: number; leader: number }[]>();
+
+/**
+ * The partition of a key in a topic of `partitions` partitions, exactly as the producers choose it
+ * (kafkajs' default partitioner, Java's murmur2): the command API routes a command to the processor
+ * that owns this partition, and that processor checks it owns it before deciding.
+ */
+export function partitionForKey(key: string, partitions: number): number {
+  let list = partitionLists.get(partitions);
+  if (!list) partitionLists.set(partitions, (list = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0 }))));
+  return defaultPartitioner({ topic: '', partitionMetadata: list as never, message: { key, value: null } });
+}

@@ -1,21 +1,7 @@
-import { Partitioners } from 'kafkajs';
+import { partitionForKey } from '@es/kafka';
 
 /** The partition kafkajs' default (Java-compatible murmur2) partitioner gives a key. */
-export function partitionOf(key: string, partitions: number): number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  return partitioner({
-    topic: 'any',
-    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionId,
-      partitionErrorCode: 0,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-      offlineReplicas: [],
-    })),
-    message: { key, value: null },
-  });
-}
+export const partitionOf = partitionForKey;
 
 /** One key per partition (`<prefix>0`, `<prefix>1` … until every partition has one). */
 export function keysCoveringPartitions(partitions: number, make: (i: number) => string): string[] {
