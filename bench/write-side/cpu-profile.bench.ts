@@ -6,9 +6,9 @@
  * hottest functions. Profiles are kept for Chrome DevTools.
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/write-side/cpu-profile.bench.ts \
- *     [--root .] [--rate 500] [--seconds 15] [--top 15] [--label x] [--direct] [--no-profile]
+ *     [--root .] [--rate 500] [--seconds 15] [--top 15] [--label x] [--no-profile]
  *
- * `--rate -N` runs a closed loop of N clients instead; `--direct` turns the direct command lane on.
+ * `--rate -N` runs a closed loop of N clients instead.
  *
  * Results: bench/results/write-side-cpu-profile[-label].json; profiles in .cache/profiles/<label>/.
  */
@@ -29,7 +29,6 @@ const TOP = Number(opt('top', '15'));
 const LABEL = opt('label', '');
 /** `--no-profile`: the same run without the profiler (its overhead), for the histograms and CPU only. */
 const PROFILE = !argv.includes('--no-profile');
-const DIRECT = argv.includes('--direct');
 const PRODUCTS = 1000;
 
 interface ProfileNode {
@@ -109,7 +108,7 @@ function histogramMeans(before: Map<string, number>, after: Map<string, number>)
   return rows;
 }
 
-const OBSERVED = ['es_command_batch_seconds', 'es_command_tx_phase_seconds', 'es_commands_total', 'http_request_duration_seconds', 'es_command_routes_total'];
+const OBSERVED = ['es_command_batch_seconds', 'es_command_tx_phase_seconds', 'es_commands_total', 'http_request_duration_seconds'];
 
 async function main() {
   const infra = await benchInfra();
@@ -119,15 +118,9 @@ async function main() {
   const out: Record<string, unknown>[] = [];
   try {
     const ns = randomNamespace('p');
-    const lane: Record<string, string> = DIRECT ? { COMMAND_DIRECT_TOKEN: 'bench-direct-lane-token' } : {};
     for (const app of ['command-processor', 'command-api']) {
       mkdirSync(join(dir, app), { recursive: true });
-      const env: Record<string, string> = {
-        ES_NAMESPACE: ns,
-        ...lane,
-        ...(DIRECT && app === 'command-api' ? { COMMAND_PROCESSOR_URLS: apps['command-processor'].url } : {}),
-      };
-      apps[app] = await startBuiltApp(ROOT, app, env, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, app)}`] : []);
+      apps[app] = await startBuiltApp(ROOT, app, { ES_NAMESPACE: ns }, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, app)}`] : []);
     }
     const api = apps['command-api'].url;
     for (let i = 0; i < PRODUCTS; i += 1) await post(`${api}/products`, { sku: `SKU-${i}`, name: `Product ${i}` });

@@ -9,11 +9,8 @@
  * - one client, write then GET with X-Min-Position (write → visible), when --visible;
  * - warm-up, then open loops at each of `--rates` for `--seconds`, then optional closed loops (`--clients`).
  *
- * A variant root ending in `+direct` runs that build with the direct command lane on (the command
- * API posts commands to the processor: COMMAND_PROCESSOR_URLS, COMMAND_DIRECT_TOKEN).
- *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/write-side/latency.bench.ts \
- *     [--variants topic=.,direct=.+direct] [--rounds 2] [--rates 200,500] [--seconds 15] [--clients 64,256] [--visible] [--label x]
+ *     [--variants after=.] [--rounds 2] [--rates 200,500] [--seconds 15] [--clients 64,256] [--visible] [--label x]
  *
  * Results: bench/results/write-side-latency[-label].json.
  */
@@ -32,9 +29,8 @@ const opt = (name: string, fallback: string) => (argv.indexOf(`--${name}`) > 0 ?
 const VARIANTS = opt('variants', 'current=.')
   .split(',')
   .map((v) => {
-    const [name, spec] = v.split('=');
-    const direct = spec.endsWith('+direct');
-    return { name, root: resolve(direct ? spec.slice(0, -'+direct'.length) : spec), direct };
+    const [name, root] = v.split('=');
+    return { name, root: resolve(root) };
   });
 const ROUNDS = Number(opt('rounds', '2'));
 const RATES = opt('rates', '500').split(',').filter(Boolean).map(Number);
@@ -44,17 +40,14 @@ const VISIBLE = argv.includes('--visible');
 const LABEL = opt('label', '');
 const PRODUCTS = 1000;
 
-const DIRECT_TOKEN = 'bench-direct-lane-token';
-
-async function run(variant: { name: string; root: string; direct: boolean }, round: number) {
+async function run(variant: { name: string; root: string }, round: number) {
   const ns = randomNamespace('l');
-  const env: Record<string, string> = { ES_NAMESPACE: ns, ...(variant.direct ? { COMMAND_DIRECT_TOKEN: DIRECT_TOKEN } : {}) };
+  const env = { ES_NAMESPACE: ns };
   const apps: BuiltApp[] = [];
   const row: Record<string, unknown> = { variant: variant.name, round };
   try {
-    const processor = await startBuiltApp(variant.root, 'command-processor', env);
-    apps.push(processor);
-    const api = await startBuiltApp(variant.root, 'command-api', { ...env, ...(variant.direct ? { COMMAND_PROCESSOR_URLS: processor.url } : {}) });
+    apps.push(await startBuiltApp(variant.root, 'command-processor', env));
+    const api = await startBuiltApp(variant.root, 'command-api', env);
     apps.push(api);
     const query = VISIBLE ? await startBuiltApp(variant.root, 'query-api', env) : undefined;
     if (VISIBLE) apps.push(query!, await startBuiltApp(variant.root, 'inventory-projector', env));

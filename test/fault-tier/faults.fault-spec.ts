@@ -17,11 +17,6 @@ import { ADMIN_TOKEN, KafkaInfra, PostgresInfra, kafkaClient, scratchDir, startC
 const ROOT = join(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SCENARIO_TIMEOUT_MS = 300000;
-/**
- * (b) and (d) run with the direct command lane on (COMMAND_PROCESSOR_URLS, docs/architecture.md): the
- * command API posts commands to the processors and falls back to the command topic when one is gone.
- */
-const DIRECT_LANE = { COMMAND_DIRECT_TOKEN: 'fault-tier-direct-lane-token' };
 
 async function withInfra<T>(kind: 'single' | 'cluster', run: (kafka: KafkaInfra, postgres: PostgresInfra) => Promise<T>): Promise<T> {
   const scratch = scratchDir(`es-fault-${kind}-`);
@@ -87,10 +82,9 @@ describe('fault tier', () => {
     () =>
       withInfra('single', async (kafka, postgres) => {
         const result = await runFaultScenario({
-          name: 'b: kill the single broker (direct lane)',
+          name: 'b: kill the single broker',
           kafka,
           postgres,
-          env: DIRECT_LANE,
           async inject() {
             const broker = kafka.nodes[0];
             await broker.kill();
@@ -146,11 +140,10 @@ describe('fault tier', () => {
     () =>
       withInfra('single', async (kafka, postgres) => {
         const result = await runFaultScenario({
-          name: 'd: kill 1 of 2 processors (direct lane)',
+          name: 'd: kill 1 of 2 processors',
           kafka,
           postgres,
           processors: 2,
-          env: DIRECT_LANE,
           async inject({ sut }) {
             await sut.kill(sut.app('command-processor', 0));
             return { at: Date.now(), description: 'SIGKILL command-processor #1 while #2 runs (not restarted)' };

@@ -53,16 +53,9 @@ describe('docker-compose.yml', () => {
     expect(service.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
   });
 
-  it('leaves the direct command lane off unless both of its variables are set, and never publishes the processor', () => {
-    expect(compose.services['command-api'].environment?.COMMAND_PROCESSOR_URLS).toBe('${COMMAND_PROCESSOR_URLS:-}');
-    expect(compose.services['command-processor'].environment?.COMMAND_DIRECT_TOKEN).toBe('${COMMAND_DIRECT_TOKEN:-}');
-    expect(compose.services['command-processor'].ports).toBeUndefined();
-  });
-
-  it('has no default admin or direct-lane token and publishes ports on 127.0.0.1 only', () => {
+  it('has no default admin token and publishes ports on 127.0.0.1 only', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       expect({ name, token: service.environment?.ADMIN_TOKEN ?? '' }).toEqual({ name, token: expect.not.stringMatching(/:-[^}]/) });
-      expect({ name, token: service.environment?.COMMAND_DIRECT_TOKEN ?? '' }).toEqual({ name, token: expect.not.stringMatching(/:-[^}]/) });
       for (const published of service.ports ?? []) expect({ name, published }).toEqual({ name, published: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
     }
     expect(compose.services['command-api'].ports).toEqual(['127.0.0.1:3000:3000']);

@@ -327,12 +327,6 @@ async function main() {
     seen.set(p.port, p.variable);
   }
   if (!env.ADMIN_TOKEN) env.ADMIN_TOKEN = randomBytes(24).toString('base64url');
-  // The direct command lane (docs/architecture.md) is off unless asked for: STACK_DIRECT_LANE=1 points
-  // the command API at the stack's processor with a fresh token.
-  if (env.STACK_DIRECT_LANE === '1') {
-    if (!env.COMMAND_DIRECT_TOKEN) env.COMMAND_DIRECT_TOKEN = randomBytes(24).toString('base64url');
-    if (!env.COMMAND_PROCESSOR_URLS) env.COMMAND_PROCESSOR_URLS = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${portOf('command-processor')}`;
-  }
   checkEnvironment({
     ...env,
     KAFKA_BROKERS: env.KAFKA_BROKERS || `127.0.0.1:${portOf('kafka')}`,

@@ -1,7 +1,6 @@
 import { bootstrap } from '@es/common';
 import { runStateToolsCli } from './cli/state-tools.cli';
 import { CommandProcessorModule } from './command-processor.module';
-import { mountDirectLane } from './processing/direct-lane.http';
 
 const command = process.argv[2];
 if (command === 'rebuild-state' || command === 'verify-state') {
@@ -14,5 +13,5 @@ if (command === 'rebuild-state' || command === 'verify-state') {
     },
   );
 } else {
-  void bootstrap('command-processor', (config, logger) => CommandProcessorModule.forRoot(config, logger), { configure: mountDirectLane });
+  void bootstrap('command-processor', (config, logger) => CommandProcessorModule.forRoot(config, logger));
 }

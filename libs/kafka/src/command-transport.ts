@@ -31,13 +31,6 @@ export interface CommandTransportOptions {
    * instead of a quick 503). Defaults to `kafka`.
    */
   readonly producerKafka?: Kafka;
-  /**
-   * The direct lane (docs/architecture.md): tried first; it answers with the processor's reply, or
-   * with undefined when it cannot take the command (no route, refused, unreachable) — the command then
-   * goes through the command topic with the same command and request ids, which is safe even if the
-   * direct attempt did commit (the outcome index answers the repeat).
-   */
-  readonly direct?: { send(envelope: CommandEnvelope): Promise<CommandReply | undefined> };
 }
 
 /**
@@ -163,8 +156,6 @@ export class KafkaCommandTransport {
       requestId,
       sentAt: new Date().toISOString(),
     };
-    const direct = await this.options.direct?.send(envelope);
-    if (direct) return this.outcome(direct, request.commandId);
     const reply = new Promise<CommandReply>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
@@ -193,12 +184,9 @@ export class KafkaCommandTransport {
       this.options.logger?.event('warn', 'command not sent: Kafka unreachable', { error: (error as Error).message });
       throw new UnavailableError('Kafka cannot be reached; the command was not accepted', 5);
     }
-    return this.outcome(await reply, request.commandId);
-  }
-
-  private outcome(outcome: CommandReply, commandId: string): CommandSuccess {
+    const outcome = await reply;
     if (outcome.ok) return outcome;
-    if (outcome.error.code === 'TIMEOUT') throw new TimeoutError(outcome.error.message, { commandId });
+    if (outcome.error.code === 'TIMEOUT') throw new TimeoutError(outcome.error.message, { commandId: request.commandId });
     // Not a domain error: the problem filter answers 500 and logs it.
     if (outcome.error.code === 'INTERNAL') throw new Error(outcome.error.message);
     throw fromErrorPayload(outcome.error);

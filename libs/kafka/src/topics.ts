@@ -33,8 +33,7 @@ const partitionLists = new Map<number, { partitionId: number; leader: number }[]
 
 /**
  * The partition of a key in a topic of `partitions` partitions, exactly as the producers choose it
- * (kafkajs' default partitioner, Java's murmur2): the command API routes a command to the processor
- * that owns this partition, and that processor checks it owns it before deciding.
+ * (kafkajs' default partitioner, Java's murmur2): lets a producer send one partition per call.
  */
 export function partitionForKey(key: string, partitions: number): number {
   let list = partitionLists.get(partitions);

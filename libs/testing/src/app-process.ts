@@ -27,12 +27,11 @@ export interface AppProcess {
 export async function startApp(
   app: string,
   env: Record<string, string | undefined>,
-  { waitHealthy = true, timeoutMs = 60000, port: fixedPort }: { waitHealthy?: boolean; timeoutMs?: number; port?: number } = {},
+  { waitHealthy = true, timeoutMs = 60000 }: { waitHealthy?: boolean; timeoutMs?: number } = {},
 ): Promise<AppProcess> {
   const entry = join(ROOT, 'dist', 'apps', app, 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build the apps first (npx nx run-many -t build)`);
-  // A fixed port: a restarted process that others address by URL comes back where they look for it.
-  const port = fixedPort ?? (await freePort());
+  const port = await freePort();
   const portVariable = APP_PORTS[app]?.variable ?? 'PORT';
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,

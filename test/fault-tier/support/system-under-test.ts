@@ -120,12 +120,9 @@ export class SystemUnderTest {
     const sut = new SystemUnderTest(env);
     // The first app provisions the topics; the others then start side by side.
     sut.apps.push(await startApp('command-processor', env));
-    const rest = ['fulfillment-saga', 'orders-projector', 'inventory-projector', 'query-api'];
+    const rest = ['fulfillment-saga', 'orders-projector', 'inventory-projector', 'query-api', 'command-api'];
     for (let i = 1; i < processors; i++) rest.unshift('command-processor');
     sut.apps.push(...(await Promise.all(rest.map((app) => startApp(app, env)))));
-    // The command API last: with the direct lane on (COMMAND_DIRECT_TOKEN) it gets every processor's URL.
-    const processorUrls = sut.apps.filter((a) => a.app === 'command-processor').map((a) => a.url);
-    sut.apps.push(await startApp('command-api', env.COMMAND_DIRECT_TOKEN ? { ...env, COMMAND_PROCESSOR_URLS: processorUrls.join(',') } : env));
     return sut;
   }
 

@@ -1,25 +1,13 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional, Provider } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthIndicator, HealthRegistry, HealthResult, JsonLogger, Metrics } from '@es/common';
 import { createKafka, FAIL_FAST_RETRY, KAFKA, KafkaCommandTransport } from '@es/kafka';
-import { DirectCommandLane } from './direct-command-lane';
-
-/** The direct lane to the processors, when COMMAND_PROCESSOR_URLS (and its token) are set; else null. */
-const directLaneProvider: Provider = {
-  provide: DirectCommandLane,
-  inject: [APP_CONFIG, JsonLogger, Metrics],
-  useFactory: (config: AppConfig, logger: JsonLogger, metrics: Metrics) => {
-    const { token, processorUrls } = config.directCommands;
-    if (token === undefined || processorUrls.length === 0) return null;
-    return new DirectCommandLane({ processorUrls, token, partitions: config.topics.partitions, timeoutMs: config.commandTimeoutMs, logger, metrics });
-  },
-};
 
 /** The transport itself; the class is its injection token. */
 export const commandTransportProvider: Provider = {
   provide: KafkaCommandTransport,
-  inject: [KAFKA, APP_CONFIG, JsonLogger, Metrics, DirectCommandLane],
-  useFactory: (kafka: Kafka, config: AppConfig, logger: JsonLogger, metrics: Metrics, direct: DirectCommandLane | null) =>
+  inject: [KAFKA, APP_CONFIG, JsonLogger, Metrics],
+  useFactory: (kafka: Kafka, config: AppConfig, logger: JsonLogger, metrics: Metrics) =>
     new KafkaCommandTransport(kafka, {
       namespace: config.namespace,
       timeoutMs: config.commandTimeoutMs,
@@ -27,7 +15,6 @@ export const commandTransportProvider: Provider = {
       metrics,
       // With the broker down a request gets its 503 in about a second, not a 504 after COMMAND_TIMEOUT_MS.
       producerKafka: createKafka(config.kafka, logger, undefined, FAIL_FAST_RETRY),
-      ...(direct ? { direct } : {}),
     }),
 };
 
@@ -51,24 +38,20 @@ export class CommandTransportLifecycle implements OnModuleInit, OnApplicationShu
     private readonly transport: KafkaCommandTransport,
     private readonly health: HealthRegistry,
     private readonly logger: JsonLogger,
-    @Optional() @Inject(DirectCommandLane) private readonly direct: DirectCommandLane | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.health.register(new CommandTransportHealthIndicator(this.transport));
     this.health.register(this.transport.replyConsumerHealth());
     await this.transport.start();
-    // Not a readiness condition: without routes every command takes the topic.
-    await this.direct?.start();
-    this.logger.event('info', 'command transport ready', { instanceId: this.transport.instanceId, directLane: this.direct !== null });
+    this.logger.event('info', 'command transport ready', { instanceId: this.transport.instanceId });
   }
 
   // onApplicationShutdown runs after the HTTP server has closed, so no request is still waiting for
   // a reply when the replies consumer leaves its group.
   async onApplicationShutdown(): Promise<void> {
-    this.direct?.stop();
     await this.transport.stop();
   }
 }
 
-export const COMMAND_TRANSPORT_PROVIDERS = [directLaneProvider, commandTransportProvider, CommandTransportLifecycle];
+export const COMMAND_TRANSPORT_PROVIDERS = [commandTransportProvider, CommandTransportLifecycle];

@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
-import { BOUNDED_CONTEXTS, ValidationError, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
-import type { CommandReply } from '@es/event-store';
-import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, partitionForKey, SupervisedConsumer, topics } from '@es/kafka';
-import { parseCommand, parseDirectCommand, PartitionClosedError, PartitionProcessor } from './partition-processor';
+import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
+import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
+import { parseCommand, PartitionProcessor } from './partition-processor';
 import { PoisonEventError } from './state-rebuild';
 
 /**
@@ -17,14 +16,8 @@ const GROUP_OFFSET_COMMIT_MS = 2000;
 /** Consecutive failed batches after which a partition reports itself unhealthy. */
 const UNHEALTHY_AFTER_FAILURES = 3;
 
-/** The direct lane asked for a partition this instance does not serve now: the sender uses the command topic. */
-export class NotServedHereError extends Error {
-  override readonly name = 'NotServedHereError';
-}
-
 interface ContextRuntime {
   readonly context: Context;
-  readonly definition: BoundedContextDefinition<Command, DomainEvent, Versioned>;
   readonly consumer: SupervisedConsumer;
   readonly processors: Map<number, Promise<PartitionProcessor>>;
   /** The same processors once restored, for synchronous reads (metrics). */
@@ -99,7 +92,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     const topic = topics.commands(this.config.namespace, context);
     const runtime: ContextRuntime = {
       context,
-      definition,
       consumer: undefined as unknown as SupervisedConsumer,
       processors: new Map(),
       ready: new Map(),
@@ -138,57 +130,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
     (runtime as { consumer: SupervisedConsumer }).consumer = consumer;
     await consumer.start();
     return runtime;
-  }
-
-  /** Partitions each context's processors serve right now (restored, not stopped): what the direct lane may send here. */
-  servedPartitions(): Record<string, number[]> {
-    return Object.fromEntries(
-      this.runtimes.map((r) => [r.context, [...r.ready.keys()].filter((p) => !r.stopped.has(p) && r.processors.has(p)).sort((a, b) => a - b)]),
-    );
-  }
-
-  /**
-   * The direct lane (docs/architecture.md): a command handed over by a command API instance over
-   * HTTP instead of the command topic, decided by this instance's single writer of the aggregate's
-   * partition in its next transaction. NotServedHereError when the partition is not served here
-   * (never assigned, moving, stopped): the sender falls back to the topic. A failed commit forgets
-   * the partition exactly as a failed topic batch does; the next topic batch restores it.
-   */
-  async submitDirect(value: unknown): Promise<CommandReply> {
-    const context = (value as { context?: unknown } | null)?.context;
-    if (typeof context !== 'string') throw new ValidationError([{ field: 'context', message: 'a command envelope names its context' }]);
-    const runtime = this.runtimes.find((r) => r.context === context);
-    if (!runtime) throw new NotServedHereError(`no context ${JSON.stringify(context)} here`);
-    const parsed = parseDirectCommand(runtime.definition, value);
-    const envelope = parsed.envelope;
-    if (!envelope) throw new ValidationError([{ field: 'command', message: parsed.problem ?? 'malformed command' }]);
-    const partition = partitionForKey(envelope.aggregateId, this.config.topics.partitions);
-    const processor = runtime.ready.get(partition);
-    if (!processor || runtime.stopped.has(partition) || runtime.processors.get(partition) === undefined) {
-      throw new NotServedHereError(`${runtime.context} partition ${partition} is not served by this instance`);
-    }
-    try {
-      const reply = await processor.submit(envelope);
-      runtime.failures.delete(partition);
-      this.commandsTotal.inc({ context: runtime.context, outcome: reply.ok ? (reply.duplicate ? 'duplicate' : 'applied') : 'rejected' });
-      return reply;
-    } catch (error) {
-      if (error instanceof PartitionClosedError) throw new NotServedHereError(error.message);
-      if (runtime.ready.get(partition) === processor) {
-        runtime.processors.delete(partition);
-        runtime.ready.delete(partition);
-        await processor.close();
-        const failures = { count: (runtime.failures.get(partition)?.count ?? 0) + 1, error: (error as Error).message };
-        runtime.failures.set(partition, failures);
-        this.logger.event('warn', 'direct command batch failed; partition will be restored', {
-          context: runtime.context,
-          partition,
-          consecutiveFailures: failures.count,
-          error: failures.error,
-        });
-      }
-      throw error;
-    }
   }
 
   private async forgetPartitions(runtime: ContextRuntime): Promise<void> {
@@ -256,8 +197,10 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           if (!isRunning() || isStale()) return;
           const chunk = messages.slice(i, i + MAX_GROUP_COMMIT);
           const parsed = chunk.map((m) => parseCommand(definition, m as never));
+          const timer = this.batchSeconds.startTimer({ context });
           try {
             const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () => processor.process(parsed));
+            timer();
             runtime.failures.delete(batch.partition);
             this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
             this.commandsTotal.inc({ context, outcome: 'rejected' }, outcome.rejected);
@@ -324,7 +267,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         const created = new PartitionProcessor(definition, log, {
           idempotencyWindowMs: this.config.idempotencyWindowMs,
           clock: () => new Date().toISOString(),
-          observeBatch: (seconds) => this.batchSeconds.observe({ context: runtime.context }, seconds),
           onReplyError: (error) => this.logger.event('warn', 'reply not sent; the client will time out and may retry', { error: error.message }),
           onUnexpectedError: (error, command) =>
             this.logger.event('error', 'decider failed unexpectedly', {

@@ -1,6 +1,6 @@
 import { inventoryContext, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, InMemoryPartitionLog } from '@es/event-store';
-import { IncomingCommand, parseCommand, parseDirectCommand, PartitionClosedError, PartitionProcessor } from './partition-processor';
+import { IncomingCommand, parseCommand, PartitionProcessor } from './partition-processor';
 
 const definition = inventoryContext as unknown as BoundedContextDefinition<Command, DomainEvent, Versioned>;
 
@@ -343,97 +343,5 @@ describe('PartitionProcessor idempotency memory across buckets', () => {
       [true, 2],
       [true, 3],
     ]);
-  });
-});
-
-describe('PartitionProcessor direct lane (commands handed over in process)', () => {
-  let log: InMemoryPartitionLog;
-  let processor: PartitionProcessor;
-  let commits: number;
-  const handed = (type: string, data: { sku: string } & Record<string, unknown>, commandId: string) => command(type, data, commandId, 0).envelope!;
-
-  beforeEach(async () => {
-    log = new InMemoryPartitionLog('inventory', 0);
-    commits = 0;
-    processor = new PartitionProcessor(definition, log, {
-      idempotencyWindowMs: 60_000,
-      clock: () => '2026-01-01T00:00:00.000Z',
-      observeBatch: () => void (commits += 1),
-    });
-    await processor.restore();
-  });
-
-  it('answers a handed-over command once committed, with no reply record and no input offset', async () => {
-    const reply = await processor.submit(handed('RegisterProduct', { sku: 'A', name: 'A' }, 'c1'));
-
-    expect(reply).toMatchObject({ ok: true, commandId: 'c1', version: 1, duplicate: false, eventTypes: ['ProductRegistered'] });
-    expect(log.events.map((e) => e.type)).toEqual(['ProductRegistered']);
-    expect(log.replies).toHaveLength(0);
-    expect(log.inputOffsets).toEqual([]);
-  });
-
-  it('commits what is handed over together in one transaction (group commit)', async () => {
-    const replies = await Promise.all([
-      processor.submit(handed('RegisterProduct', { sku: 'A', name: 'A' }, 'c1')),
-      processor.submit(handed('ReceiveStock', { sku: 'A', quantity: 2 }, 'c2')),
-      processor.submit(handed('ReceiveStock', { sku: 'NOPE', quantity: 2 }, 'c3')),
-    ]);
-
-    expect(commits).toBe(1);
-    expect(replies.map((r) => (r.ok ? r.version : r.error.code))).toEqual([1, 2, 'NOT_FOUND']);
-  });
-
-  it('never decides a topic batch and handed-over commands at the same time (one writer)', async () => {
-    const direct = processor.submit(handed('RegisterProduct', { sku: 'A', name: 'A' }, 'c1'));
-    const topic = processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c2', 0)]);
-    // Handed over before the waiting direct batch started: it joins that batch.
-    const joining = processor.submit(handed('ReceiveStock', { sku: 'A', quantity: 1 }, 'c3'));
-    await Promise.all([direct, topic, joining]);
-
-    expect(log.events.map((e) => [e.commandId, e.version])).toEqual([
-      ['c1', 1],
-      ['c3', 2],
-      ['c2', 3],
-    ]);
-    expect(commits).toBe(2);
-    expect(log.inputOffsets).toEqual(['1']);
-  });
-
-  it('answers the same command from the topic after a direct attempt with the remembered outcome (the fallback is safe)', async () => {
-    await processor.submit(handed('RegisterProduct', { sku: 'A', name: 'A' }, 'c1'));
-    await processor.process([command('RegisterProduct', { sku: 'A', name: 'A' }, 'c1', 0)]);
-
-    expect(log.events).toHaveLength(1);
-    expect(log.replies[0].reply).toMatchObject({ ok: true, duplicate: true, version: 1 });
-  });
-
-  it('fails every command of a batch whose commit failed, and applies none of them', async () => {
-    log.failNextCommit(new Error('fenced'));
-    const results = await Promise.allSettled([
-      processor.submit(handed('RegisterProduct', { sku: 'A', name: 'A' }, 'c1')),
-      processor.submit(handed('RegisterProduct', { sku: 'B', name: 'B' }, 'c2')),
-    ]);
-
-    expect(results.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['fenced', 'fenced']);
-    expect(log.events).toHaveLength(0);
-  });
-
-  it('refuses handed-over commands once closed, those still waiting included', async () => {
-    const waiting = processor.submit(handed('RegisterProduct', { sku: 'A', name: 'A' }, 'c1'));
-    await processor.close();
-
-    await expect(waiting).rejects.toBeInstanceOf(PartitionClosedError);
-    await expect(processor.submit(handed('RegisterProduct', { sku: 'B', name: 'B' }, 'c2'))).rejects.toBeInstanceOf(PartitionClosedError);
-    expect(log.events).toHaveLength(0);
-  });
-
-  it('checks a handed-over envelope as a command record, whatever the value', () => {
-    const envelope = handed('ReceiveStock', { sku: 'A', quantity: 1 }, 'c1');
-
-    expect(parseDirectCommand(definition, envelope).envelope).toEqual(envelope);
-    for (const junk of [{ data: null }, null, 42, 'text', [envelope], { ...envelope, context: 'orders' }]) {
-      expect(parseDirectCommand(definition, junk).problem).toBe('not a inventory command for this partition');
-    }
-    expect(parseDirectCommand(definition, { ...envelope, aggregateId: 'B' }).problem).toBe('aggregate id does not match the command data');
   });
 });

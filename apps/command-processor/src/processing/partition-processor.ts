@@ -35,42 +35,21 @@ const REBUILD_RECORDS_PER_COMMIT = 2000;
 /** Snapshot chunks (3.6 MB each) per rebuild commit: bounds a transaction to ~15 MB. */
 const REBUILD_SNAPSHOTS_PER_COMMIT = 4;
 
-/** Where a command's outcome goes: the replies topic (`replyTo`, a command API instance) or a waiting caller in this process. */
-interface ReplyAddress {
-  readonly replyTo?: string;
-  readonly answer?: (reply: CommandReply) => void;
-}
-
 /** A reply whose positions are filled in once the append told us the events' offsets. */
-interface PendingReply extends ReplyAddress {
+interface PendingReply {
+  readonly replyTo: string;
   readonly build: (positions: readonly string[]) => CommandReply;
 }
 
-/**
- * A command as it came off the topic (with its offset): parsed, or not parseable (still consumed
- * exactly once) — or handed over in this process by the direct lane (no offset; `answer` receives
- * the outcome once committed).
- */
+/** A command as it came off the topic: parsed, or not parseable (still consumed exactly once). */
 export interface IncomingCommand {
-  readonly offset?: string;
+  readonly offset: string;
   readonly envelope?: CommandEnvelope;
   readonly replyTo?: string;
-  readonly answer?: (reply: CommandReply) => void;
   readonly commandId?: string;
   readonly requestId?: string;
   readonly problem?: string;
 }
-
-/** The partition's processor was closed (moved away, or a failed commit): the caller sends the command another way. */
-export class PartitionClosedError extends Error {
-  override readonly name = 'PartitionClosedError';
-  constructor(partition: number) {
-    super(`partition ${partition} is not served by this processor any more`);
-  }
-}
-
-/** Commands handed over directly that one transaction takes at most (as the consumer's MAX_GROUP_COMMIT). */
-const MAX_DIRECT_BATCH = 200;
 
 export interface PartitionProcessorOptions {
   /** Name of the events topic, for poison-event reports (default `<context>.events`). */
@@ -83,8 +62,6 @@ export interface PartitionProcessorOptions {
   readonly clock: () => string;
   readonly onUnexpectedError?: (error: Error, command: CommandEnvelope) => void;
   readonly onReplyError?: (error: Error) => void;
-  /** Observes how long each batch took to decide and commit, whichever way its commands came. */
-  readonly observeBatch?: (seconds: number) => void;
 }
 
 export interface BatchOutcome {
@@ -129,12 +106,6 @@ export class PartitionProcessor {
    * transaction, and may lag behind after a restart or a rebalance). Undefined: nothing recorded.
    */
   private nextInput?: bigint;
-  /** One batch at a time, whichever way its commands came (topic or direct lane): the single writer. */
-  private tail: Promise<unknown> = Promise.resolve();
-  /** Direct-lane commands waiting for the next transaction (group commit). */
-  private waiting: { command: IncomingCommand; fail: (error: Error) => void }[] = [];
-  private drainScheduled = false;
-  private closed = false;
 
   constructor(
     private readonly definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
@@ -241,75 +212,17 @@ export class PartitionProcessor {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const waiting = this.waiting.splice(0);
-    for (const w of waiting) w.fail(new PartitionClosedError(this.partition));
     await this.log.close();
   }
 
   /** Decides every command against the state as it evolves through the batch, then commits once. */
-  process(received: readonly IncomingCommand[]): Promise<BatchOutcome> {
-    return this.exclusive(() => this.decideAndCommit(received));
-  }
-
-  private async decideAndCommit(received: readonly IncomingCommand[]): Promise<BatchOutcome> {
-    const started = performance.now();
-    const outcome = await this.decideAndCommitNow(received);
-    this.options.observeBatch?.((performance.now() - started) / 1000);
-    return outcome;
-  }
-
-  /**
-   * The direct lane: decides a command handed over in this process (no command topic) in the next
-   * transaction, together with whatever else was handed over meanwhile, and resolves with its reply
-   * once committed. Rejects with PartitionClosedError when this processor no longer serves the
-   * partition, or with the commit's error (the outcome is then unknown: a retry with the same command
-   * id is answered from the remembered outcome, wherever it is decided).
-   */
-  submit(envelope: CommandEnvelope): Promise<CommandReply> {
-    if (this.closed) return Promise.reject(new PartitionClosedError(this.partition));
-    return new Promise<CommandReply>((answer, fail) => {
-      this.waiting.push({ command: { envelope, commandId: envelope.commandId, requestId: envelope.requestId, answer }, fail });
-      this.scheduleDrain();
-    });
-  }
-
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    // The failure reached every waiting caller through `fail`; the chain only has to go on.
-    this.exclusive(() => this.drain()).catch(() => undefined);
-  }
-
-  private async drain(): Promise<void> {
-    this.drainScheduled = false;
-    const taken = this.waiting.splice(0, MAX_DIRECT_BATCH);
-    if (this.waiting.length > 0) this.scheduleDrain();
-    if (taken.length === 0) return;
-    try {
-      await this.decideAndCommit(taken.map((t) => t.command));
-    } catch (error) {
-      for (const t of taken) t.fail(error as Error);
-      throw error;
-    }
-  }
-
-  private exclusive<T>(run: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(() => {
-      if (this.closed) throw new PartitionClosedError(this.partition);
-      return run();
-    });
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-
-  private async decideAndCommitNow(received: readonly IncomingCommand[]): Promise<BatchOutcome> {
+  async process(received: readonly IncomingCommand[]): Promise<BatchOutcome> {
     // Exactly-once input: a redelivery of commands already committed (the group's lazily committed
     // offset lags the state partition's) is skipped, not decided again, and answered by nobody: its
     // reply went out after its commit (or was lost with a crash: the client's retry gets the
-    // remembered outcome). Direct-lane commands have no offset: their retries meet the outcome index.
+    // remembered outcome).
     const from = this.nextInput;
-    const batch = from === undefined ? received : received.filter((c) => c.offset === undefined || BigInt(c.offset) >= from);
+    const batch = from === undefined ? received : received.filter((c) => BigInt(c.offset) >= from);
     const skipped = received.length - batch.length;
     if (batch.length === 0) return { commands: received.length, events: 0, rejected: 0, duplicates: skipped };
     const staged = new Map<string, StagedRecord>();
@@ -318,9 +231,9 @@ export class PartitionProcessor {
     const stagedOutcomes = new Map<string, StagedOutcome>();
     let rejected = 0;
     let duplicates = 0;
-    const reject = (to: ReplyAddress, commandId: string, requestId: string | undefined, error: DomainError) => {
+    const reject = (replyTo: string | undefined | null, commandId: string, requestId: string | undefined, error: DomainError) => {
       rejected += 1;
-      if (addressed(to)) replies.push({ ...to, build: () => ({ commandId, ok: false, error: toErrorPayload(error), ...(requestId ? { requestId } : {}) }) });
+      if (replyTo) replies.push({ replyTo, build: () => ({ commandId, ok: false, error: toErrorPayload(error), ...(requestId ? { requestId } : {}) }) });
     };
     const now = this.options.clock();
     const nowMs = Date.parse(now);
@@ -336,7 +249,7 @@ export class PartitionProcessor {
       const command = incoming.envelope;
       if (!command) {
         reject(
-          incoming,
+          incoming.replyTo,
           incoming.commandId ?? 'unknown',
           incoming.requestId,
           new ValidationError([{ field: 'command', message: incoming.problem ?? 'malformed command' }]),
@@ -349,12 +262,14 @@ export class PartitionProcessor {
       const remembered = this.rememberedOutcome(stagedOutcomes, command);
       if (remembered) {
         if (!remembered.sameFingerprint) {
-          reject(incoming, command.commandId, command.requestId, new IdempotencyMismatchError());
+          reject(command.replyTo, command.commandId, command.requestId, new IdempotencyMismatchError());
           continue;
         }
         duplicates += 1;
-        // Event types are not remembered (they would grow every outcome); the version says enough.
-        if (addressed(incoming)) replies.push(success(command, incoming, remembered.version, remembered.position, true, []));
+        if (command.replyTo) {
+          // Event types are not remembered (they would grow every outcome); the version says enough.
+          replies.push(success(command, command.replyTo, remembered.version, remembered.position, true, []));
+        }
         continue;
       }
 
@@ -375,17 +290,16 @@ export class PartitionProcessor {
           state,
         );
       } catch (error) {
-        if (isDomainError(error)) reject(incoming, command.commandId, command.requestId, error);
+        if (isDomainError(error)) reject(command.replyTo, command.commandId, command.requestId, error);
         else {
           // A bug in a decider must not wedge the partition: report it, answer 500, keep going.
           this.options.onUnexpectedError?.(error as Error, command);
           rejected += 1;
-          if (addressed(incoming)) {
+          if (command.replyTo) {
             const { commandId, requestId } = command;
             const message = `the command could not be decided (a bug, logged by the processor): ${(error as Error).message}`;
             replies.push({
-              replyTo: incoming.replyTo,
-              answer: incoming.answer,
+              replyTo: command.replyTo,
               build: () => ({ commandId, ok: false, error: { code: 'INTERNAL', message, details: {} }, ...(requestId ? { requestId } : {}) }),
             });
           }
@@ -417,11 +331,10 @@ export class PartitionProcessor {
       const eventTypes = decided.map((e) => e.type);
       staged.set(command.aggregateId, { aggregateId: command.aggregateId, state: next, lastPosition });
       stagedOutcomes.set(command.commandId, { commandId: command.commandId, fingerprint: command.fingerprint, version: next.version, position: lastPosition });
-      if (addressed(incoming)) replies.push(success(command, incoming, next.version, lastPosition, false, eventTypes));
+      if (command.replyTo) replies.push(success(command, command.replyTo, next.version, lastPosition, false, eventTypes));
     }
 
-    // The last command that came off the topic: its successor is the next input offset.
-    const last = [...batch].reverse().find((c) => c.offset !== undefined);
+    const last = batch[batch.length - 1];
     const outcomeKey = stagedOutcomes.size > 0 ? `${OUTCOME_KEY_PREFIX}${this.outcomes.bucketStart(nowMs)}:${randomUUID()}` : undefined;
     // Bounded per commit: a restore after a long downtime may find many expired outcome records.
     const forget = this.forget.slice(0, MAX_TOMBSTONES_PER_COMMIT);
@@ -434,10 +347,10 @@ export class PartitionProcessor {
       }),
       ...(snapshots.length > 0 ? { outcomeSnapshots: snapshots } : {}),
       ...(forget.length > 0 ? { forgetOutcomes: forget } : {}),
-      nextInputOffset: last?.offset !== undefined ? String(BigInt(last.offset) + 1n) : undefined,
+      nextInputOffset: last ? String(BigInt(last.offset) + 1n) : undefined,
     });
     this.forget = this.forget.slice(forget.length);
-    if (last?.offset !== undefined) this.nextInput = BigInt(last.offset) + 1n;
+    if (last) this.nextInput = BigInt(last.offset) + 1n;
     for (const record of staged.values()) this.records.set(record.aggregateId, this.finish(record, positions));
     if (outcomeKey) {
       this.keysOf(this.outcomes.bucketStart(nowMs)).push(outcomeKey);
@@ -445,13 +358,8 @@ export class PartitionProcessor {
         this.outcomes.remember({ ...o, offset: this.offsetOf(resolve(o.position, positions)) }, nowMs);
       }
     }
-    const sent: { replyTo: string; reply: CommandReply }[] = [];
-    for (const r of replies) {
-      if (r.answer) r.answer(r.build(positions));
-      else if (r.replyTo) sent.push({ replyTo: r.replyTo, reply: r.build(positions) });
-    }
     // Not awaited: the next batch's transaction need not wait for this one's replies.
-    if (sent.length > 0) this.log.reply(sent).catch((error: Error) => this.options.onReplyError?.(error));
+    this.log.reply(replies.map((r) => ({ replyTo: r.replyTo, reply: r.build(positions) }))).catch((error: Error) => this.options.onReplyError?.(error));
     return { commands: received.length, events: events.length, rejected, duplicates: duplicates + skipped };
   }
 
@@ -533,21 +441,16 @@ export class PartitionProcessor {
   }
 }
 
-function addressed(to: ReplyAddress): boolean {
-  return to.answer !== undefined || !!to.replyTo;
-}
-
 function success(
   command: CommandEnvelope,
-  to: ReplyAddress,
+  replyTo: string,
   version: number,
   position: PositionRef,
   duplicate: boolean,
   eventTypes: readonly string[],
 ): PendingReply {
   return {
-    replyTo: to.replyTo,
-    answer: to.answer,
+    replyTo,
     build: (positions) => ({
       commandId: command.commandId,
       ...(command.requestId ? { requestId: command.requestId } : {}),
@@ -580,31 +483,12 @@ export function parseCommand(
     return value === undefined || value === null ? undefined : String(value);
   };
   const base = { offset: message.offset, replyTo: header('reply-to'), commandId: header('command-id'), requestId: header('request-id') };
-  let value: unknown;
+  let envelope: CommandEnvelope;
   try {
-    value = JSON.parse(message.value?.toString('utf8') ?? '');
+    envelope = JSON.parse(message.value?.toString('utf8') ?? '');
   } catch {
     return { ...base, problem: 'command record is not JSON' };
   }
-  return checkEnvelope(definition, value, (envelope) => envelope.aggregateId === message.key?.toString(), base);
-}
-
-/**
- * A command handed over by the direct lane (one element of the request's JSON array): the same checks
- * as a command record, the routing key being the envelope's own aggregate id (its partition is checked
- * by the caller). `problem` is set when it is unusable; nothing here throws.
- */
-export function parseDirectCommand(definition: BoundedContextDefinition<Command, DomainEvent, Versioned>, value: unknown): IncomingCommand {
-  return checkEnvelope(definition, value, () => true, {});
-}
-
-function checkEnvelope(
-  definition: BoundedContextDefinition<Command, DomainEvent, Versioned>,
-  value: unknown,
-  keyMatches: (envelope: CommandEnvelope) => boolean,
-  base: Omit<IncomingCommand, 'envelope' | 'problem'>,
-): IncomingCommand {
-  const envelope = value as CommandEnvelope;
   try {
     if (
       typeof envelope !== 'object' ||
@@ -617,7 +501,7 @@ function checkEnvelope(
       Array.isArray(envelope.data) ||
       !definition.isCommandType(envelope.type) ||
       envelope.context !== definition.context ||
-      !keyMatches(envelope)
+      envelope.aggregateId !== message.key?.toString()
     ) {
       return { ...base, problem: `not a ${definition.context} command for this partition` };
     }
@@ -628,7 +512,7 @@ function checkEnvelope(
     if (definition.aggregateIdOf(envelope as never) !== envelope.aggregateId) {
       return { ...base, commandId: envelope.commandId, replyTo, requestId, problem: 'aggregate id does not match the command data' };
     }
-    return { offset: base.offset, envelope, replyTo, commandId: envelope.commandId, requestId };
+    return { offset: message.offset, envelope, replyTo, commandId: envelope.commandId, requestId };
   } catch (error) {
     return { ...base, problem: `malformed command: ${(error as Error).message}` };
   }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
-import { groups, KAFKA, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds, undecodableRecord } from '@es/kafka';
+import { groups, KAFKA, partitionForKey, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds, undecodableRecord } from '@es/kafka';
 import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
 
 /**
@@ -122,7 +122,12 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         if (last < Number(batch.messages[0].offset)) return; // stopped at the batch's first record: nothing to commit
         const tx = await producer.transaction();
         try {
-          if (envelopes.length > 0) await tx.sendBatch({ acks: -1, topicMessages: mergeByTopic(envelopes) });
+          // One produce call per partition, never one sendBatch over several (as the processor's
+          // commits, docs/reliability.md): when one broker's part of a multi-broker request fails,
+          // kafkajs retries with fresh metadata, and a partition whose leader moved onto a broker that
+          // had already answered is skipped — the call succeeds without it and the order's command is
+          // lost in a committed transaction (fault tier (a): orders left PENDING).
+          for (const part of byPartition(envelopes, this.config.topics.partitions)) await tx.send({ acks: -1, ...part });
           await tx.sendOffsets({
             consumerGroupId: groupId,
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(last + 1) }] }],
@@ -219,8 +224,17 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   }
 }
 
-function mergeByTopic(batches: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[]) {
-  const merged = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-  for (const b of batches) merged.set(b.topic, [...(merged.get(b.topic) ?? []), ...b.messages]);
-  return [...merged].map(([topic, messages]) => ({ topic, messages }));
+/** The commands grouped by topic and partition (the producers' partitioner), in order, each message pinned to its partition. */
+function byPartition(batches: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[], partitions: number) {
+  const parts = new Map<string, { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string>; partition: number }[] }>();
+  for (const b of batches) {
+    for (const m of b.messages) {
+      const partition = partitionForKey(m.key, partitions);
+      const id = `${b.topic}#${partition}`;
+      let part = parts.get(id);
+      if (!part) parts.set(id, (part = { topic: b.topic, messages: [] }));
+      part.messages.push({ ...m, partition });
+    }
+  }
+  return [...parts.values()];
 }

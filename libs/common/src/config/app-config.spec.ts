@@ -34,22 +34,4 @@ describe('loadAppConfig', () => {
       /PROJECTION_DEAD_LETTER_POLICY="drop" is invalid[\s\S]*PROJECTION_MAX_ATTEMPTS="0" is invalid/,
     );
   });
-
-  it('turns the direct command lane on only with processor URLs and a token, naming the variable that is wrong', () => {
-    expect(loadAppConfig('command-api', {}).directCommands).toEqual({ token: undefined, processorUrls: [] });
-    expect(
-      loadAppConfig('command-api', { COMMAND_DIRECT_TOKEN: 'a-long-enough-lane-token', COMMAND_PROCESSOR_URLS: 'http://p1:3010/, http://p2:3010' })
-        .directCommands,
-    ).toEqual({
-      token: 'a-long-enough-lane-token',
-      processorUrls: ['http://p1:3010', 'http://p2:3010'],
-    });
-    expect(() => loadAppConfig('command-api', { COMMAND_PROCESSOR_URLS: 'http://p1:3010' })).toThrow(
-      /COMMAND_DIRECT_TOKEN is required when COMMAND_PROCESSOR_URLS is set/,
-    );
-    expect(() => loadAppConfig('command-api', { COMMAND_DIRECT_TOKEN: 'short' })).toThrow(/COMMAND_DIRECT_TOKEN is invalid: must be at least 16 characters/);
-    expect(() => loadAppConfig('command-api', { COMMAND_DIRECT_TOKEN: 'a-long-enough-lane-token', COMMAND_PROCESSOR_URLS: 'p1:3010/internal' })).toThrow(
-      /COMMAND_PROCESSOR_URLS="p1:3010\/internal" is invalid/,
-    );
-  });
 });

@@ -58,18 +58,6 @@ export interface CommandFetchSettings {
   readonly maxWaitMs: number;
 }
 
-/**
- * The direct command lane (docs/architecture.md): the command API hands a command over HTTP to the
- * processor instance that owns its partition, instead of the command and replies topics; the topics
- * stay the path for everything else (no route known, a refusal, the saga).
- */
-export interface DirectCommandSettings {
-  /** Shared secret of the command API and the processors (COMMAND_DIRECT_TOKEN); unset: the lane is off. */
-  readonly token?: string;
-  /** The processors the command API asks which partitions they serve (COMMAND_PROCESSOR_URLS; command API only). */
-  readonly processorUrls: readonly string[];
-}
-
 export interface AppConfig {
   readonly app: string;
   readonly namespace: string;
@@ -93,7 +81,6 @@ export interface AppConfig {
   readonly projection: ProjectionSettings;
   readonly saga: SagaSettings;
   readonly commandFetch: CommandFetchSettings;
-  readonly directCommands: DirectCommandSettings;
 }
 
 /** Local defaults: the broker and database that `npm start` launches (tools/stack). */
@@ -147,20 +134,6 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
   if (app === 'query-api' && adminToken === undefined && env.NODE_ENV === 'production') {
     read.fail('ADMIN_TOKEN is required when NODE_ENV=production (at least 16 characters, e.g. openssl rand -base64 24)');
   }
-
-  const directToken = read.optionalString('COMMAND_DIRECT_TOKEN');
-  if (directToken !== undefined && directToken.length < 16) read.fail('COMMAND_DIRECT_TOKEN is invalid: must be at least 16 characters');
-  const processorUrlsRaw = read.optionalString('COMMAND_PROCESSOR_URLS') ?? '';
-  const processorUrls = processorUrlsRaw
-    .split(',')
-    .map((u) => u.trim().replace(/\/+$/, ''))
-    .filter(Boolean);
-  for (const url of processorUrls) {
-    if (!/^https?:\/\/[A-Za-z0-9.:[\]-]+(:\d{1,5})?$/.test(url)) {
-      read.fail(`COMMAND_PROCESSOR_URLS=${JSON.stringify(processorUrlsRaw)} is invalid: must be comma-separated http(s)://host:port base URLs`);
-    }
-  }
-  if (processorUrls.length > 0 && directToken === undefined) read.fail('COMMAND_DIRECT_TOKEN is required when COMMAND_PROCESSOR_URLS is set');
 
   const config: AppConfig = {
     app,
@@ -216,7 +189,6 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       minBytes: read.int('COMMAND_FETCH_MIN_BYTES', 1, 1, 64 * 1024 * 1024),
       maxWaitMs: read.int('COMMAND_FETCH_MAX_WAIT_MS', 1000, 0, 10000),
     },
-    directCommands: { token: directToken, processorUrls },
   };
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     // Node refuses a headers timeout longer than the request timeout (the head is part of the request).
