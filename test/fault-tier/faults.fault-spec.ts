@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { partitionOf } from '@es/testing';
+import { partitionForKey } from '@es/kafka';
 import { PARTITIONS, problems, results, runFaultScenario, writeSummary } from './support/fault-scenario';
 import { ADMIN_TOKEN, KafkaInfra, PostgresInfra, kafkaClient, scratchDir, startCluster, startPostgres, startSingleBroker } from './support/system-under-test';
 
@@ -174,7 +174,7 @@ describe('fault tier', () => {
             // from a stopped projection partition (p1).
             const keyOn = (partition: number) => {
               let key = randomUUID();
-              while (partitionOf(key, PARTITIONS) !== partition) key = randomUUID();
+              while (partitionForKey(key, PARTITIONS) !== partition) key = randomUUID();
               return key;
             };
             const commandKey = keyOn(0);
@@ -189,7 +189,7 @@ describe('fault tier', () => {
             poison = { partition: sent.partition, offset: sent.baseOffset ?? '' };
             return {
               at,
-              description: `{"data":null} on orders.commands p${partitionOf(commandKey, PARTITIONS)}, garbage bytes on orders.events p${sent.partition}@${sent.baseOffset}`,
+              description: `{"data":null} on orders.commands p${partitionForKey(commandKey, PARTITIONS)}, garbage bytes on orders.events p${sent.partition}@${sent.baseOffset}`,
             };
           },
           async verify({ sut }) {

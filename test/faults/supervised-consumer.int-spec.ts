@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { JsonLogger, Metrics } from '@es/common';
-import { createKafka, SupervisedConsumer } from '@es/kafka';
-import { randomNamespace, waitFor } from '@es/testing';
+import { SupervisedConsumer } from '@es/kafka';
+import { randomNamespace, testKafka, waitFor } from '@es/testing';
 
 /**
  * kafkajs restarts a crashed consumer only when the cause is retriable. A non-retriable crash — the
@@ -18,14 +18,7 @@ describe('a kafkajs consumer after a non-retriable crash', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    kafka = createKafka({
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      clientId: `test-${ns}`,
-      ssl: false,
-      sslRejectUnauthorized: true,
-      connectionTimeoutMs: 3000,
-      requestTimeoutMs: 30000,
-    });
+    kafka = testKafka(`test-${ns}`);
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });

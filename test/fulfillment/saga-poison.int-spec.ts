@@ -8,8 +8,8 @@
  * Under `SAGA_DEAD_LETTER_POLICY=skip` it is recorded as SKIPPED and passed over at once.
  */
 import { randomUUID } from 'node:crypto';
-import { topics } from '@es/kafka';
-import { AppProcess, partitionOf, randomNamespace, readTopic, startApp, waitFor, WriteSideHarness } from '@es/testing';
+import { partitionForKey, topics } from '@es/kafka';
+import { AppProcess, randomNamespace, readTopic, startApp, waitFor, WriteSideHarness } from '@es/testing';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -69,7 +69,7 @@ describe('the fulfillment process and poison events', () => {
     };
     const onPartition = (p: number) => {
       let id = randomUUID();
-      while (partitionOf(id, 2) !== p) id = randomUUID();
+      while (partitionForKey(id, 2) !== p) id = randomUUID();
       return id;
     };
     const orderEvents = () => readTopic(harness.kafka, topics.events(harness.namespace, 'orders'), { idleMs: 500 });

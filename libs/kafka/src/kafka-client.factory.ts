@@ -88,20 +88,18 @@ export function patchKafkajsTransactionCoordinatorCache(): void {
   if (Cluster.prototype.__esCoordinatorCache) return;
   Cluster.prototype.__esCoordinatorCache = true;
   const caches = new WeakMap<object, Map<string, { broker: CoordinatorBroker; at: number }>>();
-  /** Which cache entries point at a broker, to forget them when a request to it fails. */
-  const entriesOf = new WeakMap<CoordinatorBroker, { cache: Map<string, unknown>; key: string }[]>();
+  /** Brokers a transactional request failed on since they were last found: not reused from the cache. */
+  const failed = new WeakSet<CoordinatorBroker>();
   const find = Cluster.prototype.findGroupCoordinator as (this: object, args: { groupId: string; coordinatorType?: number }) => Promise<CoordinatorBroker>;
   Cluster.prototype.findGroupCoordinator = async function (this: object, args: { groupId: string; coordinatorType?: number }) {
     if (args.coordinatorType !== TRANSACTION) return find.call(this, args);
     let cache = caches.get(this);
     if (!cache) caches.set(this, (cache = new Map()));
     const hit = cache.get(args.groupId);
-    if (hit && Date.now() - hit.at < TRANSACTION_COORDINATOR_TTL_MS && hit.broker.isConnected()) return hit.broker;
+    if (hit && Date.now() - hit.at < TRANSACTION_COORDINATOR_TTL_MS && hit.broker.isConnected() && !failed.has(hit.broker)) return hit.broker;
     const broker = await find.call(this, args);
+    failed.delete(broker);
     cache.set(args.groupId, { broker, at: Date.now() });
-    let entries = entriesOf.get(broker);
-    if (!entries) entriesOf.set(broker, (entries = []));
-    if (!entries.some((e) => e.cache === cache && e.key === args.groupId)) entries.push({ cache, key: args.groupId });
     return broker;
   };
   for (const method of ['addPartitionsToTxn', 'addOffsetsToTxn', 'endTxn']) {
@@ -111,10 +109,7 @@ export function patchKafkajsTransactionCoordinatorCache(): void {
         return await call.apply(this, args);
       } catch (error) {
         const { type, name } = error as { type?: string; name?: string };
-        if ((type && COORDINATOR_ERRORS.has(type)) || (name && CONNECTION_ERRORS.has(name))) {
-          for (const entry of entriesOf.get(this) ?? []) entry.cache.delete(entry.key);
-          entriesOf.delete(this);
-        }
+        if ((type && COORDINATOR_ERRORS.has(type)) || (name && CONNECTION_ERRORS.has(name))) failed.add(this);
         throw error;
       }
     };

@@ -7,3 +7,4 @@ export * from './write-side-harness';
 export * from './drop-namespace';
 export * from './partition-of';
 export * from './browser';
+export * from './test-kafka';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { partitionOf } from '@es/testing';
+import { partitionForKey } from '@es/kafka';
 import { CommandLedger, LedgerEntry } from './command-ledger';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +76,7 @@ export interface RecoveryTarget {
  */
 export function recoveryTargets(ledger: CommandLedger, probeSkus: readonly string[], partitions: number): RecoveryTarget[] {
   const targets: RecoveryTarget[] = probeSkus.map((sku) => ({
-    name: `inventory p${partitionOf(sku, partitions)}`,
+    name: `inventory p${partitionForKey(sku, partitions)}`,
     send: () => ledger.receiveStock(sku, 1),
     readPath: () => `/products/${sku}`,
   }));
@@ -85,7 +85,7 @@ export function recoveryTargets(ledger: CommandLedger, probeSkus: readonly strin
       name: `orders p${p}`,
       send: () => {
         let orderId = randomUUID();
-        while (partitionOf(orderId, partitions) !== p) orderId = randomUUID();
+        while (partitionForKey(orderId, partitions) !== p) orderId = randomUUID();
         return ledger.placeOrder([{ sku: probeSkus[p % probeSkus.length], quantity: 1 }], orderId);
       },
       readPath: (entry) => `/orders/${entry.aggregateId}`,

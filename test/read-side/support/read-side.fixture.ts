@@ -1,10 +1,10 @@
 import { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
-import { createKafka, namespaceTopics, provisionTopics } from '@es/kafka';
+import { namespaceTopics, provisionTopics } from '@es/kafka';
 import { orderSummaryFolds, productStockFolds, type FoldStep } from '@es/projections';
 import { createDataSource, META_MIGRATIONS, metaSchema, migrate, projectionSchema } from '@es/read-models';
 import type { EventEnvelope, StoredEvent } from '@es/event-store';
-import { dropNamespace } from '@es/testing';
+import { dropNamespace, testKafka } from '@es/testing';
 import { EventAppender } from './event-log.builder';
 
 /** Real broker + database for one test file, in its own namespace. */
@@ -18,14 +18,7 @@ export class ReadSideFixture {
     readonly ns: string,
     readonly databaseUrl: string = process.env.DATABASE_URL!,
   ) {
-    this.kafka = createKafka({
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      clientId: `test-${ns}`,
-      ssl: false,
-      sslRejectUnauthorized: true,
-      connectionTimeoutMs: 3000,
-      requestTimeoutMs: 30000,
-    });
+    this.kafka = testKafka(`test-${ns}`);
     this.admin = this.kafka.admin();
     this.pool = new Pool({ connectionString: databaseUrl, max: 4 });
     this.appender = new EventAppender(this.kafka, ns);

@@ -7,6 +7,9 @@ import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type
 import { groups, KAFKA, partitionForKey, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds, undecodableRecord } from '@es/kafka';
 import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
 
+/** A command record as the saga produces it (key = the aggregate id). */
+type CommandMessage = { key: string; value: Buffer; headers: Record<string, string> };
+
 /**
  * The fulfillment process manager. It keeps no state of its own: each reaction is a pure function
  * of one event (libs/domain fulfillment.process.ts), and the per-order progress lives in the
@@ -99,7 +102,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         if (this.deadLetters.isStopped(batch.topic, batch.partition)) return;
         const key = `${batch.topic}#${batch.partition}`;
         const producer = await this.producerFor(key, batch.topic, batch.partition);
-        const envelopes: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[] = [];
+        const envelopes: { topic: string; messages: CommandMessage[] }[] = [];
         // Offset of a record the partition stops at (dead letter, policy stop): committed up to it.
         let stopAt: number | undefined;
         for (const message of batch.messages) {
@@ -190,7 +193,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     await Promise.all([...this.producers.values()].map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
   }
 
-  private toMessage(planned: PlannedCommand, cause: StoredEvent): { key: string; value: Buffer; headers: Record<string, string> } {
+  private toMessage(planned: PlannedCommand, cause: StoredEvent): CommandMessage {
     const envelope: CommandEnvelope = {
       commandId: planned.commandId,
       type: planned.command.type,
@@ -225,8 +228,8 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
 }
 
 /** The commands grouped by topic and partition (the producers' partitioner), in order, each message pinned to its partition. */
-function byPartition(batches: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }[], partitions: number) {
-  const parts = new Map<string, { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string>; partition: number }[] }>();
+function byPartition(batches: { topic: string; messages: CommandMessage[] }[], partitions: number) {
+  const parts = new Map<string, { topic: string; messages: (CommandMessage & { partition: number })[] }>();
   for (const b of batches) {
     for (const m of b.messages) {
       const partition = partitionForKey(m.key, partitions);
