@@ -17,7 +17,9 @@ function readProc(pid: number): ProcInfo | undefined {
     // comm may contain spaces and parentheses: the fields after it start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ppid = Number(fields[1]);
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (own threads, not children)
+    // utime + stime of its own threads, plus cutime + cstime: the children it reaped. Without the
+    // latter a shell loop that forks `sleep` every second looks free (its cost is all in the sleeps).
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     const rssPages = Number(fields[21]);
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
     return { pid, ppid, ticks, rssKiB: rssPages * 4, cmd };
@@ -26,8 +28,8 @@ function readProc(pid: number): ProcInfo | undefined {
   }
 }
 
-/** Every live process below `root` (and root itself). */
-export function processTree(root: number): ProcInfo[] {
+/** Every live process below `root` (and root itself), not descending into the pids in `stopAt`. */
+export function processTree(root: number, stopAt: ReadonlySet<number> = new Set()): ProcInfo[] {
   const all = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map((d) => readProc(Number(d)))
@@ -40,7 +42,7 @@ export function processTree(root: number): ProcInfo[] {
   while (queue.length > 0) {
     const p = queue.shift()!;
     out.push(p);
-    queue.push(...(children.get(p.pid) ?? []));
+    queue.push(...(children.get(p.pid) ?? []).filter((c) => !stopAt.has(c.pid)));
   }
   return out;
 }
@@ -54,13 +56,15 @@ export interface UnitUsage {
 }
 
 /**
- * CPU of each unit (a named process and all its descendants) over `seconds`, from the utime+stime
- * deltas in /proc/<pid>/stat, and its resident size at the end.
+ * CPU of each unit (a named process and all its descendants, except other units' subtrees: a
+ * supervisor unit counts itself and its helpers, not the apps it started) over `seconds`, from the
+ * utime+stime+cutime+cstime deltas in /proc/<pid>/stat, and its resident size at the end.
  */
 export async function sampleUnits(units: Record<string, number>, seconds: number): Promise<UnitUsage[]> {
   const snapshot = () => {
     const byUnit = new Map<string, ProcInfo[]>();
-    for (const [unit, pid] of Object.entries(units)) byUnit.set(unit, processTree(pid));
+    const roots = new Set(Object.values(units));
+    for (const [unit, pid] of Object.entries(units)) byUnit.set(unit, processTree(pid, roots));
     return byUnit;
   };
   const before = snapshot();

@@ -87,7 +87,9 @@ async function main() {
   try {
     await ready;
     const state = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { processes: Record<string, { pid: number }> };
-    const units = Object.fromEntries(Object.entries(state.processes).map(([name, p]) => [name, p.pid]));
+    const units: Record<string, number> = Object.fromEntries(Object.entries(state.processes).map(([name, p]) => [name, p.pid]));
+    // The supervisor itself and what it started besides the units (the broker's and the database's watchdogs).
+    if (stack.pid !== undefined) units['supervisor and watchdogs'] = stack.pid;
     const api = `http://127.0.0.1:${ports.COMMAND_API_PORT}`;
     for (let i = 0; i < 20; i += 1) {
       const res = await post(`${api}/products`, { sku: `IDLE-${i}`, name: `Idle ${i}` });

@@ -27,6 +27,7 @@ const net = require('net');
 const { createHash, randomBytes } = require('crypto');
 const { spawn } = require('child_process');
 const { parseArgs } = require('util');
+const { spawnParentWatchdog } = require('../process/parent-watchdog');
 
 /** Newest Kafka release with which kafkajs 2.2.4 passed the compatibility check (tools/kafka/README.md). */
 const DEFAULT_KAFKA_VERSION = '4.4.0';
@@ -469,29 +470,6 @@ async function terminate(pid, { timeoutMs = 30000, log = () => {} } = {}) {
   await waitForExit(pid, 10000);
 }
 
-/**
- * A watchdog that stops the broker if this Node process disappears without running its exit handlers
- * (SIGKILL, crash): a detached /bin/sh loop polling both pids once a second.
- */
-function spawnWatchdog(javaPid) {
-  const script =
-    'P=$1; J=$2; ' +
-    'while kill -0 "$P" 2>/dev/null && kill -0 "$J" 2>/dev/null; do sleep 1; done; ' +
-    'if kill -0 "$J" 2>/dev/null; then kill -TERM "$J"; i=0; ' +
-    'while kill -0 "$J" 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done; ' +
-    'kill -KILL "$J" 2>/dev/null; fi';
-  try {
-    const w = spawn('/bin/sh', ['-c', script, 'kafka-watchdog', String(process.pid), String(javaPid)], {
-      detached: true,
-      stdio: 'ignore',
-    });
-    w.on('error', () => {});
-    w.unref();
-  } catch {
-    /* best effort */
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Cleanup on process exit / signals
 // ---------------------------------------------------------------------------------------------------------------
@@ -734,7 +712,14 @@ async function startKafka(o = {}) {
     handle.pid = /** @type {number} */ (child.pid);
     fs.writeFileSync(f.pid, JSON.stringify({ pid: child.pid, ownerPid: process.pid, port, controllerPort, version, startedAt: new Date().toISOString() }));
     fs.writeFileSync(f.state, JSON.stringify({ version, port, controllerPort, clusterId }, null, 2));
-    spawnWatchdog(child.pid);
+    // Stops the broker if this process dies without its exit handlers (SIGKILL, crash): SIGTERM, then
+    // SIGKILL after 30 s.
+    spawnParentWatchdog(
+      'kafka-watchdog',
+      'kill -TERM "$1" 2>/dev/null; i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done; kill -KILL "$1" 2>/dev/null',
+      [String(child.pid)],
+      handle.exited,
+    );
     if (o.cleanup !== false) unregisterCleanup = registerCleanup(handle);
 
     const deadline = t0 + startTimeoutMs;

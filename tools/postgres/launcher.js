@@ -9,6 +9,7 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
+const { spawnParentWatchdog } = require('../process/parent-watchdog');
 const path = require('node:path');
 
 const DEFAULT_PORT = 54329;
@@ -142,14 +143,7 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   process.once('exit', onExit);
   // The server has its own process group, so nothing stops it if we are killed (SIGKILL, or a
   // signal without a handler skips 'exit'): a detached watchdog does, once our pid is gone.
-  spawn(
-    '/bin/sh',
-    ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null', 'pg-watchdog', String(process.pid), String(child.pid)],
-    {
-      detached: true,
-      stdio: 'ignore',
-    },
-  ).unref();
+  spawnParentWatchdog('pg-watchdog', 'kill -INT "$1" 2>/dev/null', [String(child.pid)], exitedPromise);
 
   const { Client } = require('pg');
   const deadline = Date.now() + 60000;

@@ -8,7 +8,10 @@ import { ProjectionLagProbe } from './projection-lag';
 export interface SupervisorOptions {
   /** How long an old version's schema stays after a switch, for queries that resolved it just before. */
   readonly dropOldVersionAfterMs?: number;
+  /** Registry poll while a rebuild is recorded or running, or the poll is failing (default 500 ms). */
   readonly pollMs?: number;
+  /** Registry poll at rest (default 2 s): it only has to notice a new rebuild request or another instance's switch. */
+  readonly idlePollMs?: number;
   /** Run only the rebuild runner (CLI), not the live version. */
   readonly rebuildOnly?: boolean;
   /** /health fails while the live version lags more records than this (0 or unset: never). */
@@ -63,8 +66,19 @@ export class ProjectionSupervisor {
     if (this.deps.metrics) this.lag.attach(this.deps.metrics);
     await this.collectGarbage();
     await this.tick();
-    this.timer = setInterval(() => {
-      if (!this.ticking) {
+    this.scheduleTick();
+  }
+
+  /**
+   * The registry poll. Fast while a rebuild runs, so the switch follows the catch-up closely; slow at
+   * rest, where a poll every 500 ms was 2 queries a second per projection for nothing (issue 12: the
+   * whole stack's idle CPU, docs/benchmarks.md). A rebuild request is noticed within idlePollMs.
+   */
+  private scheduleTick(): void {
+    if (this.stopping) return;
+    const busy = this.rebuild !== undefined || this.tickFailing;
+    this.timer = setTimeout(
+      () => {
         this.ticking = this.tick()
           .then(() => {
             this.tickFailing = false;
@@ -77,14 +91,18 @@ export class ProjectionSupervisor {
               ?.counter('es_poller_failures_total', 'Failed runs of background pollers and timers, by poller', ['poller'])
               .inc({ poller: 'projection.supervisor' });
           })
-          .finally(() => (this.ticking = undefined));
-      }
-    }, this.options.pollMs ?? 500);
+          .finally(() => {
+            this.ticking = undefined;
+            this.scheduleTick();
+          });
+      },
+      busy ? (this.options.pollMs ?? 500) : (this.options.idlePollMs ?? 2000),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     if (this.deps.metrics) this.lag.detach(this.deps.metrics);
     await this.ticking;
     for (const t of this.drops) clearTimeout(t);
