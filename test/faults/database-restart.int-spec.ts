@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppProcess, freePort, randomNamespace, startApp, waitFor } from '@es/testing';
+import { AppProcess, freePort, processAlive, randomNamespace, startApp, waitFor } from '@es/testing';
 import { EventLogBuilder } from '../read-side/support/event-log.builder';
 import { orderWorkload } from '../read-side/support/order-workload';
 import { expectedOrders, ReadSideFixture } from '../read-side/support/read-side.fixture';
@@ -62,17 +62,7 @@ describe('PostgreSQL killed under a projector and the query API', () => {
   const killPostgres = async () => {
     process.kill(pg.pid, 'SIGKILL');
     pg.launcher.kill('SIGKILL'); // its watchdog only signals the (dead) server
-    await waitFor(
-      () => {
-        try {
-          process.kill(pg.pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      { timeoutMs: 10000, what: 'PostgreSQL to die' },
-    );
+    await waitFor(() => !processAlive(pg.pid), { timeoutMs: 10000, what: 'PostgreSQL to die' });
   };
   // Backends of the killed postmaster may hold its shared memory for a moment: retry the start.
   const restartPostgres = () =>

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { freePort, waitFor } from '@es/testing';
+import { freePort, processAlive, waitFor } from '@es/testing';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { throwawayDir } = require('../../tools/postgres/launcher');
@@ -41,18 +41,10 @@ describe('the Kafka and PostgreSQL launchers', () => {
         });
         owner.once('exit', (code) => reject(new Error(`the launcher process exited (${code}) before both servers were up:\n${output}`)));
       });
-      const alive = (pid: number) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
       started = pids;
-      expect(alive(pids.kafka) && alive(pids.postgres)).toBe(true);
+      expect(processAlive(pids.kafka) && processAlive(pids.postgres)).toBe(true);
       owner.kill('SIGKILL');
-      await waitFor(() => !alive(pids.kafka) && !alive(pids.postgres), {
+      await waitFor(() => !processAlive(pids.kafka) && !processAlive(pids.postgres), {
         timeoutMs: 40000,
         what: `the broker (pid ${pids.kafka}) and the database (pid ${pids.postgres}) to stop after their owner was SIGKILLed`,
       });

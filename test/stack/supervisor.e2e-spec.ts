@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { dirname, join } from 'node:path';
-import { freePort, randomNamespace, waitFor } from '@es/testing';
+import { freePort, processAlive, randomNamespace, waitFor } from '@es/testing';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { throwawayDir } = require('../../tools/postgres/launcher');
@@ -76,14 +76,6 @@ function startStack(env: Record<string, string>): Stack {
 }
 
 const stackLines = (output: string) => output.split('\n').filter((line) => line.startsWith('[stack]'));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const status = (url: string, init?: RequestInit, timeoutMs = 5000) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then(
     (r) => r.status,
@@ -185,6 +177,6 @@ describe('npm start (tools/stack/start.js)', () => {
     const pids = Object.values(state().processes).map((p) => p.pid);
     stack.child.kill('SIGTERM');
     expect(await stack.exited).toBe(0);
-    await waitFor(() => pids.every((pid) => !alive(pid)), { timeoutMs: 10000, what: 'every supervised process to be gone' });
+    await waitFor(() => pids.every((pid) => !processAlive(pid)), { timeoutMs: 10000, what: 'every supervised process to be gone' });
   }, 420000);
 });

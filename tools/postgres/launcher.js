@@ -9,8 +9,8 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
-const { spawnParentWatchdog } = require('../process/parent-watchdog');
 const path = require('node:path');
+const { spawnParentWatchdog } = require('../process/parent-watchdog');
 
 const DEFAULT_PORT = 54329;
 const DATABASE = 'es';

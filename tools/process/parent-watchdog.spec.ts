@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { processAlive, waitFor } from '@es/testing';
 
 /**
  * The watchdog with real processes: a parent Node process starts a "server" (`sleep`, detached, as the
@@ -19,26 +20,11 @@ console.log(server.pid);
 setInterval(() => {}, 1000);
 `;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const watchdogsOf = (serverPid: number) =>
   spawnSync('pgrep', ['-f', `test-watchdog ${serverPid}$`], { encoding: 'utf8' })
     .stdout.split('\n')
     .filter(Boolean)
     .map(Number);
-async function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function startParent(): Promise<{ parentPid: number; serverPid: number }> {
   const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -46,7 +32,7 @@ async function startParent(): Promise<{ parentPid: number; serverPid: number }> 
     parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     parent.once('exit', (code) => reject(new Error(`the parent exited (${code}) before starting its server`)));
   });
-  await eventually(() => watchdogsOf(serverPid).length === 1, 'the watchdog to start');
+  await waitFor(() => watchdogsOf(serverPid).length === 1, { timeoutMs: 5000, intervalMs: 50, what: 'the watchdog to start' });
   return { parentPid: parent.pid!, serverPid };
 }
 
@@ -57,15 +43,15 @@ describe('spawnParentWatchdog', () => {
     const [watchdog] = watchdogsOf(serverPid);
     expect(spawnSync('pgrep', ['-P', String(watchdog)]).status).toBe(1);
     process.kill(parentPid, 'SIGKILL');
-    await eventually(() => !alive(serverPid), 'the server to be stopped');
-    await eventually(() => watchdogsOf(serverPid).length === 0, 'the watchdog to exit');
+    await waitFor(() => !processAlive(serverPid), { timeoutMs: 5000, intervalMs: 50, what: 'the server to be stopped' });
+    await waitFor(() => watchdogsOf(serverPid).length === 0, { timeoutMs: 5000, intervalMs: 50, what: 'the watchdog to exit' });
   });
 
   it('exits, leaving the pid alone, when the server exits first', async () => {
     const { parentPid, serverPid } = await startParent();
     process.kill(serverPid, 'SIGKILL');
-    await eventually(() => watchdogsOf(serverPid).length === 0, 'the watchdog to exit');
-    expect(alive(parentPid)).toBe(true);
+    await waitFor(() => watchdogsOf(serverPid).length === 0, { timeoutMs: 5000, intervalMs: 50, what: 'the watchdog to exit' });
+    expect(processAlive(parentPid)).toBe(true);
     process.kill(parentPid, 'SIGKILL');
   });
 });

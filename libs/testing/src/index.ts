@@ -8,3 +8,4 @@ export * from './drop-namespace';
 export * from './partition-of';
 export * from './browser';
 export * from './test-kafka';
+export * from './process-alive';
