@@ -119,3 +119,46 @@ describe('a projection configured to skip poison events', () => {
     expect(rows).toEqual([{ status: 'SKIPPED', event_type: 'ProductTeleported', error: expect.stringContaining('no fold for event type ProductTeleported') }]);
   });
 });
+
+/**
+ * Found by test/system/hostile-records: a batch whose decode fails at one record applies the events
+ * before it on their own. When one of those fails too (here an envelope without aggregateType, which
+ * the event index stores NOT NULL), the error used to escape to kafkajs, which restarted the consumer
+ * onto the same batch for good: lag frozen, status RUNNING, no dead letter.
+ */
+describe('a poison event before the record that failed its batch (event index)', () => {
+  const fx = new ReadSideFixture(randomNamespace());
+  const log = new EventLogBuilder();
+  const apps: AppProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+    await fx.tearDown();
+  });
+
+  it('is dead-lettered itself, and its partition stops with /health naming it', async () => {
+    await fx.setUp();
+    const { aggregateType: _dropped, ...forged } = log.productRegistered('forged');
+    await fx.appender.append([log.productRegistered('before')]);
+    await fx.appender.appendRaw('inventory', 'forged', JSON.stringify(forged));
+    await fx.appender.appendRaw('inventory', 'forged', 'this is not json');
+    // Started after the records are in, so that one fetch brings all three in one batch.
+    const projector = await startApp('event-index-projector', { ...fx.env, PROJECTION_MAX_ATTEMPTS: '2' });
+    const api = await startApp('query-api', { ...fx.env, ADMIN_TOKEN });
+    apps.push(projector, api);
+
+    const stopped = await waitFor(
+      async () => {
+        const all = (await (await fetch(`${api.url}/projections`)).json()) as any[];
+        const p = all.find((x) => x.name === 'event-index-inventory');
+        return p.status === 'STOPPED' && p.deadLetters.length === 1 && p;
+      },
+      { timeoutMs: 30_000, what: 'the forged event to be dead-lettered' },
+    );
+    expect(stopped.deadLetters[0]).toMatchObject({ eventType: 'ProductRegistered', status: 'PENDING', error: expect.stringContaining('aggregate_type') });
+    const health = (await (await fetch(`${projector.url}/health`)).json()) as any;
+    expect(health.checks['projection:event-index-inventory']).toMatchObject({ ok: false });
+    expect(projector.child.exitCode).toBeNull();
+    expect(projector.output()).not.toContain('Kafka consumer crashed');
+  });
+});

@@ -27,6 +27,7 @@ export class InMemoryPartitionLog implements PartitionLog {
   readonly outcomeRecords = new Map<string, OutcomeRecord>();
   readonly outcomeSnapshots = new Map<string, OutcomeSnapshot>();
   private readonly rawEvents = new Map<number, Buffer | null>();
+  private readonly rawKeys = new Map<number, string | null>();
   private failNext?: Error;
 
   constructor(
@@ -57,14 +58,20 @@ export class InMemoryPartitionLog implements PartitionLog {
   async readEvents(visit: (record: EventRecord) => void, onProgress?: (offset: number, end: number) => void): Promise<void> {
     const end = this.events.length;
     for (let i = 0; i < end; i += 1) {
-      visit({ offset: String(i), value: this.rawEvents.get(i) ?? serializeEvent(this.events[i]).value });
+      const stored = serializeEvent(this.events[i]);
+      visit({
+        offset: String(i),
+        key: this.rawKeys.has(i) ? this.rawKeys.get(i)! : stored.key,
+        value: this.rawEvents.has(i) ? this.rawEvents.get(i)! : stored.value,
+      });
       onProgress?.(i, end);
     }
   }
 
-  /** Test seam: replaces the stored bytes of the event at `offset` (a poison event). */
-  corruptEvent(offset: number, value: Buffer | null): void {
+  /** Test seam: replaces the stored bytes of the event at `offset` (a poison event), and its key when given. */
+  corruptEvent(offset: number, value: Buffer | null, key?: string | null): void {
     this.rawEvents.set(offset, value);
+    if (key !== undefined) this.rawKeys.set(offset, key);
   }
 
   /** Test seam: what a lost, compacted-away or reset state topic looks like. */

@@ -80,6 +80,8 @@ export const INPUT_OFFSET_KEY = '__input_offset__';
 /** A record of the events partition as a rebuild reads it. */
 export interface EventRecord {
   readonly offset: string;
+  /** The record's key: the aggregate id for every event we write (serializeEvent). */
+  readonly key: string | null;
   readonly value: Buffer | null;
 }
 

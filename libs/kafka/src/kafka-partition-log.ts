@@ -201,7 +201,7 @@ export class KafkaPartitionLog implements PartitionLog {
       this.eventsTopic,
       'rebuild',
       (message) => {
-        visit({ offset: message.offset, value: message.value });
+        visit({ offset: message.offset, key: message.key ? message.key.toString('utf8') : null, value: message.value });
         onProgress?.(Number(message.offset), end);
         return Number(message.offset) >= last;
       },

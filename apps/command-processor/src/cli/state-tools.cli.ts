@@ -4,7 +4,7 @@ import { JsonLogger, loadConfigOrExit, ProgressBar, type AppConfig } from '@es/c
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
 import { CONTEXTS, createKafka, groups, KafkaPartitionLog, topics, type Context } from '@es/kafka';
 import { PartitionProcessor } from '../processing/partition-processor';
-import { foldPartition } from '../processing/state-rebuild';
+import { foldPartition, type FoldedPartition } from '../processing/state-rebuild';
 
 /**
  * Operator commands over the aggregates' state topic, which is a cache of the event topics:
@@ -87,9 +87,11 @@ async function verifyPartition(
 ): Promise<number> {
   let pending: string[] | undefined;
   let problems: string[] = [];
+  let lastForeign: FoldedPartition['foreign'] = { count: 0, offsets: [] };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const state = await log.readCommittedState();
     const folded = await foldPartition(definition, log, { topic, outcomesSinceMs: Infinity, onProgress: attempt === 0 ? progress : undefined });
+    lastForeign = folded.foreign;
     problems = [];
     const behind: string[] = [];
     for (const id of state.undecodable) problems.push(`${id}: the state record does not decode`);
@@ -116,6 +118,12 @@ async function verifyPartition(
     await new Promise((r) => setTimeout(r, 500));
   }
   for (const p of problems) process.stdout.write(`divergence ${definition.context}[${log.partition}] ${p}\n`);
+  if (lastForeign.count > 0) {
+    // Not a divergence (no aggregate's state depends on them), but someone wrote to the source of truth.
+    process.stdout.write(
+      `warning ${definition.context}[${log.partition}] ${lastForeign.count} record(s) that are no event skipped, at offsets ${lastForeign.offsets.join(', ')}${lastForeign.count > lastForeign.offsets.length ? ', …' : ''}\n`,
+    );
+  }
   return problems.length;
 }
 

@@ -276,12 +276,24 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
               error: error.stack ?? error.message,
             }),
           eventsTopic: topics.events(this.config.namespace, runtime.context),
-          onRebuild: (info) =>
+          onRebuild: (info) => {
             this.logger.event('warn', 'partition rebuilt from its events (the state topic could not be trusted)', {
               context: runtime.context,
               partition,
               ...info,
-            }),
+            });
+            if (info.foreign.count > 0) {
+              this.logger.event(
+                'error',
+                'records that are no event were found in the events topic and skipped: restrict writes to it to the command processor',
+                {
+                  topic: topics.events(this.config.namespace, runtime.context),
+                  partition,
+                  ...info.foreign,
+                },
+              );
+            }
+          },
         });
         await created.restore();
         runtime.ready.set(partition, created);

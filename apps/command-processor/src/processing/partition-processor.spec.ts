@@ -269,6 +269,7 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
         ms: expect.any(Number),
         foldMs: expect.any(Number),
         writeMs: expect.any(Number),
+        foreign: { count: 0, offsets: [] },
       },
     ]);
     expect(log.replies.slice(3).map((r) => (r.reply.ok ? ['ok', r.reply.version, r.reply.duplicate] : ['error', r.reply.error.code]))).toEqual([
@@ -315,9 +316,30 @@ describe('PartitionProcessor restore: the state topic is a cache of the events',
 
   it('stops on an event it cannot fold, naming its partition and offset', async () => {
     log.dropState();
-    log.corruptEvent(1, Buffer.from('{"type":'));
+    log.corruptEvent(2, Buffer.from('{"type":'));
 
-    await expect(open()).rejects.toThrow('event inventory[0]@1 cannot be folded: event record is not JSON');
+    await expect(open()).rejects.toThrow('event inventory[0]@2 cannot be folded: event record is not JSON');
+  });
+
+  it('stops at the version gap an unreadable event leaves in the middle of an aggregate', async () => {
+    log.dropState();
+    log.corruptEvent(1, Buffer.from('{"type":'), null);
+
+    await expect(open()).rejects.toThrow('event inventory[0]@2 cannot be folded: A is at version 1, the event has version 3');
+  });
+
+  it('given records that are no event of any aggregate (foreign writes), skips and reports them, and serves', async () => {
+    // What `kafka-console-producer` on the wrong topic leaves: text, a tombstone, JSON that is no envelope.
+    log.events.push(log.events[0], log.events[0], log.events[0]);
+    log.corruptEvent(3, Buffer.from('hello'), null);
+    log.corruptEvent(4, null, 'B');
+    log.corruptEvent(5, Buffer.from('{"aggregateId":"C"}'), null);
+    log.dropState();
+    const processor = await open();
+    await processor.process([command('ReceiveStock', { sku: 'A', quantity: 1 }, 'c9', 3)]);
+
+    expect(rebuilds[0]).toMatchObject({ events: 3, aggregates: 1, foreign: { count: 3, offsets: ['3', '4', '5'] } });
+    expect(log.replies.at(-1)!.reply).toMatchObject({ ok: true, version: 4 });
   });
 });
 

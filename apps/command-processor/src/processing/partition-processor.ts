@@ -27,7 +27,7 @@ import {
   PartitionLog,
   PENDING_POSITION,
 } from '@es/event-store';
-import { foldPartition, rebuildReason } from './state-rebuild';
+import { foldPartition, rebuildReason, type FoldedPartition } from './state-rebuild';
 
 const MAX_TOMBSTONES_PER_COMMIT = 1000;
 /** A rebuild rewrites the state partition in commits of this many records (the broker caps batches at 16 MiB). */
@@ -55,7 +55,16 @@ export interface PartitionProcessorOptions {
   /** Name of the events topic, for poison-event reports (default `<context>.events`). */
   readonly eventsTopic?: string;
   /** Reports a rebuild of the partition's aggregates from its events (why, how many, how long). */
-  readonly onRebuild?: (info: { reason: string; events: number; aggregates: number; ms: number; foldMs: number; writeMs: number }) => void;
+  readonly onRebuild?: (info: {
+    reason: string;
+    events: number;
+    aggregates: number;
+    ms: number;
+    foldMs: number;
+    writeMs: number;
+    /** Records of the events partition that are no event (foldPartition), skipped: their count and first offsets. */
+    foreign: FoldedPartition['foreign'];
+  }) => void;
   readonly onRebuildProgress?: (offset: number, end: number) => void;
   /** How long a successful command's outcome is remembered: a retry within it gets that outcome. */
   readonly idempotencyWindowMs: number;
@@ -208,7 +217,15 @@ export class PartitionProcessor {
     }
     this.records = folded.aggregates;
     const ms = Date.now() - started;
-    this.options.onRebuild?.({ reason, events: folded.events, aggregates: folded.aggregates.size, ms, foldMs: folding, writeMs: ms - folding });
+    this.options.onRebuild?.({
+      reason,
+      events: folded.events,
+      aggregates: folded.aggregates.size,
+      ms,
+      foldMs: folding,
+      writeMs: ms - folding,
+      foreign: folded.foreign,
+    });
   }
 
   async close(): Promise<void> {

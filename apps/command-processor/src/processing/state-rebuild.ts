@@ -1,5 +1,5 @@
 import type { BoundedContextDefinition, Command, DomainEvent, Versioned } from '@es/domain';
-import { deserializeEvent, encodePosition, type AggregateRecord, type PartitionLog, type RestoredPartition } from '@es/event-store';
+import { deserializeEvent, encodePosition, MalformedEventError, type AggregateRecord, type PartitionLog, type RestoredPartition } from '@es/event-store';
 
 /**
  * An event of the partition that the current decider cannot fold: not decodable, of an unknown
@@ -33,6 +33,8 @@ export interface FoldedPartition {
   readonly events: number;
   /** Events found twice (same aggregate, version and command) and applied once. */
   readonly duplicates: number;
+  /** Records that are no event of any aggregate here (see foldPartition), skipped; the first few offsets. */
+  readonly foreign: { readonly count: number; readonly offsets: readonly string[] };
 }
 
 /** Versions back within which a re-appended event is recognised as a duplicate. */
@@ -78,12 +80,28 @@ export async function foldPartition(
   const states = new Map<string, { state: Versioned; offset: number; commands: string[] }>();
   let events = 0;
   let duplicates = 0;
+  const foreign = { count: 0, offsets: [] as string[] };
   let poison: PoisonEventError | undefined;
   await log.readEvents((record) => {
     if (poison) return;
     const fail = (reason: string) => (poison = new PoisonEventError(definition.context, log.partition, record.offset, reason));
     try {
-      const event = deserializeEvent({ value: record.value, topic, partition: log.partition, offset: record.offset });
+      let event;
+      try {
+        event = deserializeEvent({ value: record.value, topic, partition: log.partition, offset: record.offset });
+      } catch (error) {
+        // A record that is not an envelope at all (no JSON, or no string type and aggregateId and integer
+        // version) names no aggregate, so it can be no event of one: we write only envelopes, keyed by
+        // their aggregate id, and Kafka's checksums rule out one of ours decaying into another record. It
+        // is what a foreign writer leaves (a console producer on the wrong topic): skipped and reported,
+        // where it used to stop the partition's commands for good, with no way to skip it. Still poison
+        // when its key names an aggregate already folded here: then it may be that aggregate's last event.
+        // (A lost event in the middle of an aggregate's history stops the fold at the version gap it leaves.)
+        if (!(error instanceof MalformedEventError) || (record.key !== null && states.has(record.key))) throw error;
+        foreign.count += 1;
+        if (foreign.offsets.length < 10) foreign.offsets.push(record.offset);
+        return;
+      }
       if (!definition.isEventType(event.type)) return void fail(`unknown event type ${JSON.stringify(event.type)}`);
       const folded = states.get(event.aggregateId);
       const current = folded?.state ?? definition.decider.initialState();
@@ -124,5 +142,5 @@ export async function foldPartition(
       lastPosition: encodePosition({ context: definition.context, partition: log.partition, offset: String(offset) }),
     });
   }
-  return { aggregates, events, duplicates };
+  return { aggregates, events, duplicates, foreign };
 }

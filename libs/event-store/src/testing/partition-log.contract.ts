@@ -109,10 +109,11 @@ export function partitionLogContract(
       log = await harness().reopen();
       await log.restore();
       await log.commit({ events: [event('A', 2)], records: [] });
-      const seen: { offset: string; id: string }[] = [];
-      await log.readEvents((r) => seen.push({ offset: r.offset, id: JSON.parse(r.value!.toString()).eventId }));
+      const seen: { offset: string; id: string; key: string | null }[] = [];
+      await log.readEvents((r) => seen.push({ offset: r.offset, id: JSON.parse(r.value!.toString()).eventId, key: r.key }));
 
       expect(seen.map((r) => r.id)).toEqual(['A-1', 'B-1', 'A-2']);
+      expect(seen.map((r) => r.key)).toEqual(['A', 'B', 'A']); // the aggregate id: a rebuild tells foreign records by it
       expect(seen.map((r) => Number(r.offset))).toEqual([...seen.map((r) => Number(r.offset))].sort((a, b) => a - b));
     });
 
