@@ -16,7 +16,8 @@
 import * as fc from 'fast-check';
 import type { Producer } from 'kafkajs';
 import { topics } from '@es/kafka';
-import { AppProcess, keysCoveringPartitions, randomNamespace, startApp, testKafka, waitFor } from '@es/testing';
+import { AppProcess, keysCoveringPartitions, randomNamespace, testKafka } from '@es/testing';
+import { PROJECTIONS, settledProjections, startWholeStack } from './support/whole-stack';
 
 const ADMIN_TOKEN = 'test-admin-token-records-0123456789';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
@@ -155,7 +156,7 @@ const record: fc.Arbitrary<HostileRecord> = fc.constantFrom(...CONTEXTS).chain((
 describe('hostile records, generated', () => {
   const ns = randomNamespace('fr');
   const env = { ES_NAMESPACE: ns, TOPIC_PARTITIONS: String(PARTITIONS), ADMIN_TOKEN, PROJECTION_DEAD_LETTER_POLICY: 'skip', SAGA_DEAD_LETTER_POLICY: 'skip' };
-  const apps: Record<string, AppProcess> = {};
+  let apps: Record<string, AppProcess> = {};
   const kafka = testKafka('hostile-records-test');
   let producer: Producer;
   /** Per control product: the stock acknowledged so far and the position of the last receipt. */
@@ -172,9 +173,7 @@ describe('hostile records, generated', () => {
   };
 
   beforeAll(async () => {
-    await Promise.all(['orders-projector', 'inventory-projector', 'event-index-projector'].map(async (app) => (apps[app] = await startApp(app, env))));
-    await Promise.all(['command-processor', 'fulfillment-saga', 'query-api'].map(async (app) => (apps[app] = await startApp(app, env))));
-    apps['command-api'] = await startApp('command-api', env);
+    apps = await startWholeStack(env);
     producer = kafka.producer();
     await producer.connect();
     for (const sku of CONTROL) {
@@ -226,21 +225,8 @@ describe('hostile records, generated', () => {
 
   it('leaves every app alive and healthy, every projection RUNNING, and the control stock exact', async () => {
     const query = apps['query-api'].url;
-    let last: unknown;
-    const projections = await waitFor(
-      async () => {
-        const body = (await (await fetch(`${query}/projections`)).json()) as any[];
-        last = body.map((p) => ({ name: p.name, status: p.status, lag: p.lag, deadLetters: p.deadLetters.length }));
-        return body.every((p) => p.lag === 0 || p.status !== 'RUNNING') && body;
-      },
-      { timeoutMs: 90_000, what: 'the projections to settle' },
-    ).catch((error: Error) => {
-      const logs = Object.values(apps).map((a) => `--- ${a.app} ---\n${a.output().slice(-3000)}`);
-      throw new Error(`${error.message}; last seen ${JSON.stringify(last)}\n${logs.join('\n')}`);
-    });
-    expect(projections.map((p: any) => ({ name: p.name, status: p.status }))).toEqual(
-      ['orders', 'inventory', 'event-index-orders', 'event-index-inventory'].map((name) => ({ name, status: 'RUNNING' })),
-    );
+    const projections = await settledProjections(apps, 90_000);
+    expect(projections.map((p: any) => ({ name: p.name, status: p.status }))).toEqual(PROJECTIONS.map((name) => ({ name, status: 'RUNNING' })));
     for (const [sku, want] of control) {
       const res = await fetch(`${query}/products/${sku}`, { headers: { 'X-Min-Position': want.position } });
       const body = (await res.json()) as any;

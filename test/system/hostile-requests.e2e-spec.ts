@@ -17,12 +17,12 @@
  * FUZZ_SEED and FUZZ_PATH); FUZZ_RUNS sets how many requests.
  */
 import * as fc from 'fast-check';
-import { AppProcess, randomNamespace, startApp, waitFor } from '@es/testing';
+import { AppProcess, randomNamespace } from '@es/testing';
+import { PROJECTIONS, settledProjections, startWholeStack } from './support/whole-stack';
 
 const ADMIN_TOKEN = 'test-admin-token-hostile-0123456789';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-const PROJECTIONS = ['orders', 'inventory', 'event-index-orders', 'event-index-inventory'];
 
 interface HostileRequest {
   readonly api: 'command' | 'query';
@@ -361,17 +361,14 @@ const request: fc.Arbitrary<HostileRequest> = fc.oneof(
 describe('hostile requests, generated', () => {
   const ns = randomNamespace('fz');
   const env = { ES_NAMESPACE: ns, TOPIC_PARTITIONS: '2', ADMIN_TOKEN };
-  const apps: Record<string, AppProcess> = {};
+  let apps: Record<string, AppProcess> = {};
   /** The last acknowledged write per product and per order, with the position to read it at. */
   const products = new Map<string, { name: string; position: string }>();
   const orders = new Map<string, { customerId: string; position: string }>();
   const answers: Record<string, number> = {};
 
   beforeAll(async () => {
-    // The read side and the saga first (they provision nothing the command side needs), then the write side.
-    await Promise.all(['orders-projector', 'inventory-projector', 'event-index-projector'].map(async (app) => (apps[app] = await startApp(app, env))));
-    await Promise.all(['command-processor', 'fulfillment-saga', 'query-api'].map(async (app) => (apps[app] = await startApp(app, env))));
-    apps['command-api'] = await startApp('command-api', env);
+    apps = await startWholeStack(env);
     // The products the generated orders name, registered and stocked by a well-behaved client.
     for (const sku of ['FZ-1', 'FZ-2', 'FZ-3']) {
       for (const [path, body] of [
@@ -507,13 +504,7 @@ describe('hostile requests, generated', () => {
   }, 600_000);
 
   it('leaves every projection RUNNING without a dead letter, and every app healthy', async () => {
-    const projections = await waitFor(
-      async () => {
-        const body = (await (await fetch(`${apps['query-api'].url}/projections`)).json()) as any[];
-        return body.every((p) => p.lag === 0 || p.status !== 'RUNNING') && body;
-      },
-      { timeoutMs: 60_000, what: 'the projections to settle' },
-    );
+    const projections = await settledProjections(apps, 60_000);
     expect(projections.map((p: any) => ({ name: p.name, status: p.status, deadLetters: p.deadLetters }))).toEqual(
       PROJECTIONS.map((name) => ({ name, status: 'RUNNING', deadLetters: [] })),
     );

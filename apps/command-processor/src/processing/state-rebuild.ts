@@ -86,22 +86,7 @@ export async function foldPartition(
     if (poison) return;
     const fail = (reason: string) => (poison = new PoisonEventError(definition.context, log.partition, record.offset, reason));
     try {
-      let event;
-      try {
-        event = deserializeEvent({ value: record.value, topic, partition: log.partition, offset: record.offset });
-      } catch (error) {
-        // A record that is not an envelope at all (no JSON, or no string type and aggregateId and integer
-        // version) names no aggregate, so it can be no event of one: we write only envelopes, keyed by
-        // their aggregate id, and Kafka's checksums rule out one of ours decaying into another record. It
-        // is what a foreign writer leaves (a console producer on the wrong topic): skipped and reported,
-        // where it used to stop the partition's commands for good, with no way to skip it. Still poison
-        // when its key names an aggregate already folded here: then it may be that aggregate's last event.
-        // (A lost event in the middle of an aggregate's history stops the fold at the version gap it leaves.)
-        if (!(error instanceof MalformedEventError) || (record.key !== null && states.has(record.key))) throw error;
-        foreign.count += 1;
-        if (foreign.offsets.length < 10) foreign.offsets.push(record.offset);
-        return;
-      }
+      const event = deserializeEvent({ value: record.value, topic, partition: log.partition, offset: record.offset });
       if (!definition.isEventType(event.type)) return void fail(`unknown event type ${JSON.stringify(event.type)}`);
       const folded = states.get(event.aggregateId);
       const current = folded?.state ?? definition.decider.initialState();
@@ -128,6 +113,19 @@ export async function foldPartition(
         onOutcome({ commandId: event.commandId, fingerprint: event.commandFingerprint ?? '', version: event.version, offset, at });
       }
     } catch (error) {
+      // A record that is not an envelope at all (MalformedEventError: no JSON, or no string type and
+      // aggregateId and integer version) names no aggregate, so it can be no event of one: we write only
+      // envelopes, keyed by their aggregate id, and Kafka's checksums rule out one of ours decaying into
+      // another record. It is what a foreign writer leaves (a console producer on the wrong topic):
+      // skipped and reported, where it used to stop the partition's commands for good, with no way to
+      // skip it. Still poison when its key names an aggregate already folded here: then it may be that
+      // aggregate's last event. (A lost event in the middle of an aggregate's history stops the fold at
+      // the version gap it leaves.)
+      if (error instanceof MalformedEventError && !(record.key !== null && states.has(record.key))) {
+        foreign.count += 1;
+        if (foreign.offsets.length < 10) foreign.offsets.push(record.offset);
+        return;
+      }
       fail((error as Error).message);
     }
   }, onProgress);

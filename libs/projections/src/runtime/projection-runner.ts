@@ -505,8 +505,7 @@ export class ProjectionRunner<S = unknown> {
     try {
       return deserializeEvent({ value: m.value, topic: this.topic, partition, offset: m.offset });
     } catch (error) {
-      const { payload, eventType } = undecodableRecord(m);
-      throw new PoisonEventError(Number(m.offset), eventType, payload, error as Error);
+      throw poisonOf(m, error as Error);
     }
   }
 
@@ -517,10 +516,9 @@ export class ProjectionRunner<S = unknown> {
    */
   private async deadLetter(partition: number, state: PartitionState, message: KafkaMessage, error: Error): Promise<boolean> {
     const offset = Number(message.offset);
-    // An error of the write (a constraint the event breaks) names no event: describe the record as a
-    // record that did not decode is described, so the dead letter shows its type and payload.
-    const described = error instanceof PoisonEventError ? undefined : undecodableRecord(message);
-    const poison = error instanceof PoisonEventError ? error : new PoisonEventError(offset, described!.eventType, described!.payload, error);
+    // An error of the write (a constraint the event breaks) names no event: the record is described as
+    // one that did not decode is, so the dead letter shows its type and payload.
+    const poison = error instanceof PoisonEventError ? error : poisonOf(message, error);
     const entry = {
       projection: this.name,
       version: this.version,
@@ -573,4 +571,10 @@ export class ProjectionRunner<S = unknown> {
     await this.meta.initCheckpoints(this.deps.pool, this.name, this.version, this.topic, [partition]);
     return -1;
   }
+}
+
+/** A record that could not be decoded or written, described for its dead letter (type and payload as far as they read). */
+function poisonOf(message: KafkaMessage, error: Error): PoisonEventError {
+  const { payload, eventType } = undecodableRecord(message);
+  return new PoisonEventError(Number(message.offset), eventType, payload, error);
 }
