@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { partitionForKey } from '@es/kafka';
 import { PARTITIONS, problems, results, runFaultScenario, writeSummary } from './support/fault-scenario';
-import { ADMIN_TOKEN, KafkaInfra, PostgresInfra, kafkaClient, scratchDir, startCluster, startPostgres, startSingleBroker } from './support/system-under-test';
+import { FAULT_TARGETS, FaultHandler, FaultTarget, describePlan, planFaults, runFaultSchedule } from './support/fault-schedule';
+import {
+  ADMIN_TOKEN,
+  KafkaInfra,
+  PostgresInfra,
+  kafkaClient,
+  restartPostgres,
+  scratchDir,
+  startCluster,
+  startPostgres,
+  startSingleBroker,
+} from './support/system-under-test';
 
 /**
  * The fault tier (docs/reliability.md): each scenario runs the six deployables under a bounded
@@ -112,17 +123,7 @@ describe('fault tier', () => {
               const at = Date.now();
               const healed = (async () => {
                 await sleep(3000);
-                // Orphaned backends notice the postmaster's death and exit within a moment; until then
-                // the shared memory is in use and a new postmaster refuses to start.
-                for (let attempt = 1; ; attempt++) {
-                  try {
-                    postgres = await startPostgres(firstPostgres.dataDir, firstPostgres.port);
-                    return;
-                  } catch (error) {
-                    if (attempt >= 10) throw error;
-                    await sleep(1000);
-                  }
-                }
+                postgres = await restartPostgres(firstPostgres);
               })();
               return { at, description: 'SIGKILL the PostgreSQL postmaster, restarted on its data after 3 s', healed };
             },
@@ -210,6 +211,64 @@ describe('fault tier', () => {
           },
         });
         expectHealthy(result);
+      }),
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    '(f) a seeded schedule of overlapping faults: broker, PostgreSQL and every app SIGKILLed and brought back',
+    () =>
+      withInfra('single', async (kafka, firstPostgres) => {
+        const seed = Number(process.env.FAULT_SCHEDULE_SEED ?? 20261201);
+        const plan = planFaults(seed, Number(process.env.FAULT_SCHEDULE_FAULTS ?? 8));
+        let postgres = firstPostgres;
+        let log: string[] = [];
+        try {
+          const result = await runFaultScenario({
+            name: `f: ${plan.length} overlapping faults`,
+            kafka,
+            postgres,
+            // Load throughout the schedule and ~25 s past its last planned restore.
+            afterMs: Math.max(45000, ...plan.map((f) => f.atMs + f.downMs + 25000)),
+            async inject({ sut }) {
+              const broker = kafka.nodes[0];
+              const apps = Object.fromEntries(
+                FAULT_TARGETS.filter((t) => t !== 'broker' && t !== 'postgres').map((name): [FaultTarget, FaultHandler] => {
+                  let killed = sut.app(name);
+                  return [
+                    name,
+                    {
+                      kill: async () => {
+                        killed = sut.app(name);
+                        await sut.kill(killed);
+                      },
+                      restore: async () => {
+                        // How often its start met a dependency that was down (bootstrap() starts again).
+                        const interrupted = (await sut.revive(killed)).output().split('start interrupted').length - 1;
+                        return interrupted > 0 ? `after ${interrupted} interrupted start${interrupted > 1 ? 's' : ''}` : undefined;
+                      },
+                    },
+                  ];
+                }),
+              );
+              const handlers = {
+                ...apps,
+                broker: { kill: () => broker.kill(), restore: () => broker.restart().then(() => undefined) },
+                postgres: {
+                  kill: async () => void process.kill(postgres.pid, 'SIGKILL'),
+                  restore: async () => void (postgres = await restartPostgres(postgres)),
+                },
+              } as Record<FaultTarget, FaultHandler>;
+              log = await runFaultSchedule(plan, handlers);
+              // Recovery counts from the moment the last target was back.
+              return { at: Date.now(), description: `${describePlan(seed, plan)} — ran: ${log.join('; ')}` };
+            },
+          });
+          process.stdout.write(`\n[fault-tier] f: ${result.fault}\n`);
+          expectHealthy(result);
+        } finally {
+          if (postgres !== firstPostgres) await postgres.stop().catch(() => undefined);
+        }
       }),
     SCENARIO_TIMEOUT_MS,
   );

@@ -112,9 +112,11 @@ describe('PostgreSQL killed under a projector and the query API', () => {
     const projectorHealth = await fetch(`${apps.projector.url}/health`);
     const projectorReport = (await projectorHealth.json()) as { checks: Record<string, { ok: boolean }> };
     const queryHealth = await fetch(`${apps.query.url}/health`);
+    // An app that starts now (a deploy, a crash-restart) waits for the database instead of exiting.
+    apps.lateStarter = await startApp('inventory-projector', env, { waitHealthy: false });
     // Long enough for the projector's retries (PROJECTION_MAX_ATTEMPTS) to run out several times over.
     await new Promise((r) => setTimeout(r, 6000));
-    const stillAlive = { projector: apps.projector.child.exitCode, query: apps.query.child.exitCode };
+    const stillAlive = { projector: apps.projector.child.exitCode, query: apps.query.child.exitCode, lateStarter: apps.lateStarter.child.exitCode };
 
     await restartPostgres();
     const back = Date.now();
@@ -133,6 +135,10 @@ describe('PostgreSQL killed under a projector and the query API', () => {
       { timeoutMs: 20000, what: 'the query API to answer again' },
     );
     await waitFor(async () => (await fetch(`${apps.projector.url}/health`)).status === 200, { timeoutMs: 20000, what: 'the projector to be healthy again' });
+    await waitFor(async () => (await fetch(`${apps.lateStarter.url}/health`).catch(() => undefined))?.status === 200, {
+      timeoutMs: 30000,
+      what: 'the projector started while the database was down to be healthy',
+    });
     const { rows: deadLetters } = await fx.pool.query(`SELECT count(*)::int AS n FROM "${fx.ns}_meta".projection_dead_letters`);
 
     process.stderr.write(
@@ -143,7 +149,8 @@ describe('PostgreSQL killed under a projector and the query API', () => {
             .map(([n]) => n),
         )}\n`,
     );
-    expect(stillAlive).toEqual({ projector: null, query: null });
+    expect(stillAlive).toEqual({ projector: null, query: null, lateStarter: null });
+    expect(apps.lateStarter.output()).toContain('start interrupted: a dependency cannot be reached; starting again');
     expect({ status: read.status, type: read.headers.get('content-type'), retryAfter: Number(read.headers.get('retry-after')) > 0 }).toEqual({
       status: 503,
       type: expect.stringContaining('application/problem+json'),

@@ -14,3 +14,4 @@ export * from './bootstrap';
 export * from './tokens';
 export * from './http/configure-http-api';
 export * from './cli/progress-bar';
+export * from './dependency-errors';

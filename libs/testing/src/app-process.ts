@@ -27,11 +27,20 @@ export interface AppProcess {
 export async function startApp(
   app: string,
   env: Record<string, string | undefined>,
-  { waitHealthy = true, timeoutMs = 60000 }: { waitHealthy?: boolean; timeoutMs?: number } = {},
+  {
+    waitHealthy = true,
+    timeoutMs = 60000,
+    port: fixedPort,
+  }: {
+    waitHealthy?: boolean;
+    timeoutMs?: number;
+    /** The port to listen on (a restarted app keeps its address); a free one when absent. */
+    port?: number;
+  } = {},
 ): Promise<AppProcess> {
   const entry = join(ROOT, 'dist', 'apps', app, 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build the apps first (npx nx run-many -t build)`);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const portVariable = APP_PORTS[app]?.variable ?? 'PORT';
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,

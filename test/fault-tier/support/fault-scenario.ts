@@ -77,6 +77,8 @@ export async function runFaultScenario(o: {
   verify?(ctx: ScenarioContext, audit: Audit): Promise<string[]>;
   /** Malformed records the scenario put on the event topics itself. */
   expectMalformed?: number;
+  /** Load after the fault starts (a long fault schedule needs more than the default). */
+  afterMs?: number;
 }): Promise<ScenarioResult> {
   const started = Date.now();
   const namespace = randomNamespace('fault');
@@ -101,7 +103,7 @@ export async function runFaultScenario(o: {
     if (failedSetup.length > 0)
       throw new Error(`setup commands failed before any fault: ${JSON.stringify(failedSetup.map((e) => [e.type, e.aggregateId, e.statuses]))}`);
 
-    const loadUntil = Date.now() + BEFORE_MS + AFTER_MS;
+    const loadUntil = Date.now() + BEFORE_MS + (o.afterMs ?? AFTER_MS);
     ledger.retryUntil = loadUntil + 60000;
     const load = runLoad(ledger, { clients: CLIENTS, skus: LOAD_SKUS, until: loadUntil, seed: 7 });
     await sleep(BEFORE_MS);

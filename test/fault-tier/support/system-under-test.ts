@@ -102,6 +102,22 @@ export async function startPostgres(dataDir: string, port = 0): Promise<Postgres
   };
 }
 
+/**
+ * Starts PostgreSQL again on a SIGKILLed postmaster's data dir and port (same URL). Orphaned
+ * backends notice the postmaster's death and exit within a moment; until then the shared memory is
+ * in use and a new postmaster refuses to start, hence the attempts.
+ */
+export async function restartPostgres(killed: PostgresInfra, attempts = 10): Promise<PostgresInfra> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPostgres(killed.dataDir, killed.port);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 export function kafkaClient(brokers: string): Kafka {
   return new Kafka({ clientId: 'fault-tier', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
 }
@@ -143,6 +159,16 @@ export class SystemUnderTest {
   async kill(app: AppProcess): Promise<void> {
     this.killedOnPurpose.add(app);
     await app.kill();
+  }
+
+  /**
+   * Starts a killed app again on its port (clients keep their address) and waits until it is
+   * healthy — what a supervisor or an orchestrator does.
+   */
+  async revive(killed: AppProcess): Promise<AppProcess> {
+    const again = await startApp(killed.app, this.env, { port: killed.port, timeoutMs: 120000 });
+    this.apps[this.apps.indexOf(killed)] = again;
+    return again;
   }
 
   /** Apps that exited although nobody killed them ("no process restarted by hand" means none may die). */

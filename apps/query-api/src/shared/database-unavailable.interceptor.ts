@@ -1,7 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError } from 'rxjs';
-import { UnavailableError } from '@es/common';
-import { isDatabaseUnavailable } from '@es/read-models';
+import { isDatabaseUnavailable, UnavailableError } from '@es/common';
 
 /**
  * PostgreSQL being unreachable (refused, restarting, a connect or statement timeout) is not a bug

@@ -81,6 +81,8 @@ export interface AppConfig {
   readonly projection: ProjectionSettings;
   readonly saga: SagaSettings;
   readonly commandFetch: CommandFetchSettings;
+  /** How long a start that fails on an unreachable Kafka or PostgreSQL is tried again (0 = exit at once). */
+  readonly startupWaitMs: number;
 }
 
 /** Local defaults: the broker and database that `npm start` launches (tools/stack). */
@@ -189,6 +191,7 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       minBytes: read.int('COMMAND_FETCH_MIN_BYTES', 1, 1, 64 * 1024 * 1024),
       maxWaitMs: read.int('COMMAND_FETCH_MAX_WAIT_MS', 1000, 0, 10000),
     },
+    startupWaitMs: read.int('STARTUP_WAIT_MS', 60000, 0, 3600000),
   };
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     // Node refuses a headers timeout longer than the request timeout (the head is part of the request).

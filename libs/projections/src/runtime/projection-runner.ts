@@ -1,6 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
-import { PollerFailures, type JsonLogger, type Metrics } from '@es/common';
+import { isDatabaseUnavailable, PollerFailures, type JsonLogger, type Metrics } from '@es/common';
 import { deserializeEvent, type StoredEvent } from '@es/event-store';
 import { groups, SupervisedConsumer, topics, undecodableRecord } from '@es/kafka';
 import {
@@ -8,7 +8,6 @@ import {
   createDataSource,
   type DatabaseTimeouts,
   inTransaction,
-  isDatabaseUnavailable,
   migrate,
   ProjectionMetaRepository,
   projectionSchema,
