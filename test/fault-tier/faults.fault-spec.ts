@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { partitionForKey } from '@es/kafka';
 import { PARTITIONS, problems, results, runFaultScenario, writeSummary } from './support/fault-scenario';
-import { FAULT_TARGETS, FaultHandler, FaultTarget, describePlan, planFaults, runFaultSchedule } from './support/fault-schedule';
+import { describePlan, faultHandlers, faultTargets, planFaults, runFaultSchedule } from './support/fault-schedule';
 import {
   ADMIN_TOKEN,
   KafkaInfra,
@@ -215,61 +215,39 @@ describe('fault tier', () => {
     SCENARIO_TIMEOUT_MS,
   );
 
-  it(
-    '(f) a seeded schedule of overlapping faults: broker, PostgreSQL and every app SIGKILLed and brought back',
-    () =>
-      withInfra('single', async (kafka, firstPostgres) => {
-        const seed = Number(process.env.FAULT_SCHEDULE_SEED ?? 20261201);
-        const plan = planFaults(seed, Number(process.env.FAULT_SCHEDULE_FAULTS ?? 8));
-        let postgres = firstPostgres;
-        let log: string[] = [];
-        try {
-          const result = await runFaultScenario({
-            name: `f: ${plan.length} overlapping faults`,
-            kafka,
-            postgres,
-            // Load throughout the schedule and ~25 s past its last planned restore.
-            afterMs: Math.max(45000, ...plan.map((f) => f.atMs + f.downMs + 25000)),
-            async inject({ sut }) {
-              const broker = kafka.nodes[0];
-              const apps = Object.fromEntries(
-                FAULT_TARGETS.filter((t) => t !== 'broker' && t !== 'postgres').map((name): [FaultTarget, FaultHandler] => {
-                  let killed = sut.app(name);
-                  return [
-                    name,
-                    {
-                      kill: async () => {
-                        killed = sut.app(name);
-                        await sut.kill(killed);
-                      },
-                      restore: async () => {
-                        // How often its start met a dependency that was down (bootstrap() starts again).
-                        const interrupted = (await sut.revive(killed)).output().split('start interrupted').length - 1;
-                        return interrupted > 0 ? `after ${interrupted} interrupted start${interrupted > 1 ? 's' : ''}` : undefined;
-                      },
-                    },
-                  ];
-                }),
-              );
-              const handlers = {
-                ...apps,
-                broker: { kill: () => broker.kill(), restore: () => broker.restart().then(() => undefined) },
-                postgres: {
-                  kill: async () => void process.kill(postgres.pid, 'SIGKILL'),
-                  restore: async () => void (postgres = await restartPostgres(postgres)),
-                },
-              } as Record<FaultTarget, FaultHandler>;
-              log = await runFaultSchedule(plan, handlers);
-              // Recovery counts from the moment the last target was back.
-              return { at: Date.now(), description: `${describePlan(seed, plan)} — ran: ${log.join('; ')}` };
-            },
-          });
-          process.stdout.write(`\n[fault-tier] f: ${result.fault}\n`);
-          expectHealthy(result);
-        } finally {
-          if (postgres !== firstPostgres) await postgres.stop().catch(() => undefined);
-        }
-      }),
-    SCENARIO_TIMEOUT_MS,
-  );
+  for (const [label, kind] of [
+    ['f', 'single'],
+    ['g', 'cluster'],
+  ] as const) {
+    it(
+      kind === 'single'
+        ? `(${label}) a seeded schedule of overlapping faults: broker, PostgreSQL and every app SIGKILLed and brought back`
+        : `(${label}) a seeded schedule of overlapping faults on a 3-broker cluster: any brokers, PostgreSQL and every app`,
+      () =>
+        withInfra(kind, async (kafka, firstPostgres) => {
+          const seed = Number(process.env.FAULT_SCHEDULE_SEED ?? 20261201);
+          const plan = planFaults(seed, Number(process.env.FAULT_SCHEDULE_FAULTS ?? 8), faultTargets(kafka));
+          const postgres = { current: firstPostgres };
+          try {
+            const result = await runFaultScenario({
+              name: `${label}: ${plan.length} overlapping faults${kind === 'cluster' ? ', 3 brokers' : ''}`,
+              kafka,
+              postgres: firstPostgres,
+              // Load throughout the schedule and ~25 s past its last planned restore.
+              afterMs: Math.max(45000, ...plan.map((f) => f.atMs + f.downMs + 25000)),
+              async inject({ sut }) {
+                const log = await runFaultSchedule(plan, faultHandlers(sut, kafka, postgres));
+                // Recovery counts from the moment the last target was back.
+                return { at: Date.now(), description: `${describePlan(seed, plan)} — ran: ${log.join('; ')}` };
+              },
+            });
+            process.stdout.write(`\n[fault-tier] ${label}: ${result.fault}\n`);
+            expectHealthy(result);
+          } finally {
+            if (postgres.current !== firstPostgres) await postgres.current.stop().catch(() => undefined);
+          }
+        }),
+      SCENARIO_TIMEOUT_MS,
+    );
+  }
 });

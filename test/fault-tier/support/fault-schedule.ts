@@ -1,25 +1,16 @@
 import { seededRandom } from './workload';
+import type { KafkaInfra, PostgresInfra, SystemUnderTest } from './system-under-test';
+import { restartPostgres, SUT_APPS } from './system-under-test';
 
 /**
- * A seeded schedule of overlapping faults (fault tier scenario (f)). One hand-picked fault at a time
- * proves each recovery path; users meet them together — the broker comes back while a projector is
- * restarting, PostgreSQL dies while the processor rebuilds. The seed makes a failing schedule
- * repeatable (FAULT_SCHEDULE_SEED), and its description is printed with the result.
+ * A seeded schedule of overlapping faults (fault tier scenarios (f) and (g)). One hand-picked fault at
+ * a time proves each recovery path; users meet them together — the broker comes back while a
+ * projector is restarting, PostgreSQL dies while the processor rebuilds. The seed makes a failing
+ * schedule repeatable (FAULT_SCHEDULE_SEED), and its description is printed with the result.
  */
-export const FAULT_TARGETS = [
-  'broker',
-  'postgres',
-  'command-processor',
-  'fulfillment-saga',
-  'orders-projector',
-  'inventory-projector',
-  'query-api',
-  'command-api',
-] as const;
-export type FaultTarget = (typeof FAULT_TARGETS)[number];
-
 export interface PlannedFault {
-  readonly target: FaultTarget;
+  /** A key of the handlers: `broker` (or `broker <nodeId>` in a cluster), `postgres`, an app's name. */
+  readonly target: string;
   /** From the start of the schedule. */
   readonly atMs: number;
   /** How long the target stays down before it is brought back. */
@@ -32,17 +23,23 @@ export interface FaultHandler {
   restore(): Promise<string | void>;
 }
 
+/** What a schedule can kill: each broker (by node id in a cluster), PostgreSQL, each of the apps. */
+export function faultTargets(kafka: KafkaInfra): string[] {
+  const brokers = kafka.nodes.length === 1 ? ['broker'] : kafka.nodes.map((n) => `broker ${n.nodeId}`);
+  return [...brokers, 'postgres', ...SUT_APPS];
+}
+
 /**
  * `count` faults, one every 1.5–5 s, each down 1–6 s, so that some overlap. A target is not drawn
  * again until well after it came back (its restart takes seconds of its own).
  */
-export function planFaults(seed: number, count: number): PlannedFault[] {
+export function planFaults(seed: number, count: number, targets: readonly string[]): PlannedFault[] {
   const random = seededRandom(seed);
-  const busyUntil = new Map<FaultTarget, number>();
+  const busyUntil = new Map<string, number>();
   const plan: PlannedFault[] = [];
   let at = 0;
   for (let i = 0; i < count; i++) {
-    const free = FAULT_TARGETS.filter((t) => (busyUntil.get(t) ?? -1) < at);
+    const free = targets.filter((t) => (busyUntil.get(t) ?? -1) < at);
     const target = free[Math.floor(random() * free.length)];
     const downMs = Math.round(1000 + random() * 5000);
     plan.push({ target, atMs: at, downMs });
@@ -50,6 +47,38 @@ export function planFaults(seed: number, count: number): PlannedFault[] {
     at += Math.round(1500 + random() * 3500);
   }
   return plan;
+}
+
+/**
+ * How each target is killed (SIGKILL) and brought back: a Kafka node restarted on its data and
+ * ports, PostgreSQL on its data dir and port, an app started again on its port (as a supervisor or
+ * an orchestrator would) and healthy. `postgres` is the current server (it changes on a restart).
+ */
+export function faultHandlers(sut: SystemUnderTest, kafka: KafkaInfra, postgres: { current: PostgresInfra }): Record<string, FaultHandler> {
+  const handlers: Record<string, FaultHandler> = {
+    postgres: {
+      kill: async () => void process.kill(postgres.current.pid, 'SIGKILL'),
+      restore: async () => void (postgres.current = await restartPostgres(postgres.current)),
+    },
+  };
+  for (const node of kafka.nodes) {
+    handlers[kafka.nodes.length === 1 ? 'broker' : `broker ${node.nodeId}`] = { kill: () => node.kill(), restore: () => node.restart().then(() => undefined) };
+  }
+  for (const name of SUT_APPS) {
+    let killed = sut.app(name);
+    handlers[name] = {
+      kill: async () => {
+        killed = sut.app(name);
+        await sut.kill(killed);
+      },
+      restore: async () => {
+        // How often its start met a dependency that was down (bootstrap() starts again).
+        const interrupted = (await sut.revive(killed)).output().split('start interrupted').length - 1;
+        return interrupted > 0 ? `after ${interrupted} interrupted start${interrupted > 1 ? 's' : ''}` : undefined;
+      },
+    };
+  }
+  return handlers;
 }
 
 export function describePlan(seed: number, plan: readonly PlannedFault[]): string {
@@ -61,13 +90,13 @@ export function describePlan(seed: number, plan: readonly PlannedFault[]): strin
  * Runs the plan against real processes: each fault at its time, overlapping with the others.
  * Resolves when every target has been restored, with what happened when (for the failure report).
  */
-export async function runFaultSchedule(plan: readonly PlannedFault[], handlers: Record<FaultTarget, FaultHandler>): Promise<string[]> {
+export async function runFaultSchedule(plan: readonly PlannedFault[], handlers: Record<string, FaultHandler>): Promise<string[]> {
   const started = Date.now();
   const log: string[] = [];
   const note = (what: string) => log.push(`+${((Date.now() - started) / 1000).toFixed(1)} s ${what}`);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
   // Faults of one target wait for each other: a restart that takes long is not cut short by the next kill.
-  const previous = new Map<FaultTarget, Promise<void>>();
+  const previous = new Map<string, Promise<void>>();
   await Promise.all(
     plan.map(async (fault) => {
       const before = previous.get(fault.target);

@@ -124,6 +124,9 @@ export function kafkaClient(brokers: string): Kafka {
 
 export const ADMIN_TOKEN = 'fault-tier-admin-token-0123456789';
 
+/** The six deployables a scenario runs (the event index projector is not part of these promises). */
+export const SUT_APPS = ['command-processor', 'fulfillment-saga', 'orders-projector', 'inventory-projector', 'query-api', 'command-api'] as const;
+
 /** The six deployables (built dist/apps/<app>/main.js), command-processor `processors` times. */
 export class SystemUnderTest {
   readonly apps: AppProcess[] = [];
@@ -136,7 +139,7 @@ export class SystemUnderTest {
     const sut = new SystemUnderTest(env);
     // The first app provisions the topics; the others then start side by side.
     sut.apps.push(await startApp('command-processor', env));
-    const rest = ['fulfillment-saga', 'orders-projector', 'inventory-projector', 'query-api', 'command-api'];
+    const rest: string[] = SUT_APPS.filter((app) => app !== 'command-processor');
     for (let i = 1; i < processors; i++) rest.unshift('command-processor');
     sut.apps.push(...(await Promise.all(rest.map((app) => startApp(app, env)))));
     return sut;
