@@ -222,17 +222,21 @@ describe('fault tier', () => {
     it(
       kind === 'single'
         ? `(${label}) a seeded schedule of overlapping faults: broker, PostgreSQL and every app SIGKILLed and brought back`
-        : `(${label}) a seeded schedule of overlapping faults on a 3-broker cluster: any brokers, PostgreSQL and every app`,
+        : `(${label}) a seeded schedule of overlapping faults on a 3-broker cluster with two command processors: any brokers, PostgreSQL and every app process`,
       () =>
         withInfra(kind, async (kafka, firstPostgres) => {
           const seed = Number(process.env.FAULT_SCHEDULE_SEED ?? 20261201);
-          const plan = planFaults(seed, Number(process.env.FAULT_SCHEDULE_FAULTS ?? 8), faultTargets(kafka));
+          // The cluster is the production-like topology: two processor instances as well, so that kills
+          // and restarts also move partitions between live writers (fencing, restore, handover).
+          const processors = kind === 'cluster' ? 2 : 1;
+          const plan = planFaults(seed, Number(process.env.FAULT_SCHEDULE_FAULTS ?? 8), faultTargets(kafka, processors));
           const postgres = { current: firstPostgres };
           try {
             const result = await runFaultScenario({
-              name: `${label}: ${plan.length} overlapping faults${kind === 'cluster' ? ', 3 brokers' : ''}`,
+              name: `${label}: ${plan.length} overlapping faults${kind === 'cluster' ? ', 3 brokers, 2 processors' : ''}`,
               kafka,
               postgres: firstPostgres,
+              processors,
               // Load throughout the schedule and ~25 s past its last planned restore.
               afterMs: Math.max(45000, ...plan.map((f) => f.atMs + f.downMs + 25000)),
               async inject({ sut }) {

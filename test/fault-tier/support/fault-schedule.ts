@@ -24,9 +24,17 @@ export interface FaultHandler {
 }
 
 /** What a schedule can kill: each broker (by node id in a cluster), PostgreSQL, each of the apps. */
-export function faultTargets(kafka: KafkaInfra): string[] {
+export function faultTargets(kafka: KafkaInfra, processors = 1): string[] {
   const brokers = kafka.nodes.length === 1 ? ['broker'] : kafka.nodes.map((n) => `broker ${n.nodeId}`);
-  return [...brokers, 'postgres', ...SUT_APPS];
+  return [...brokers, 'postgres', ...appInstances(processors).map((a) => a.target)];
+}
+
+/** Each app process of the system under test: `command-processor 1`, `command-processor 2` when there are two. */
+function appInstances(processors: number): { target: string; app: string; index: number }[] {
+  return SUT_APPS.flatMap((app) => {
+    const count = app === 'command-processor' ? processors : 1;
+    return Array.from({ length: count }, (_, index) => ({ target: count > 1 ? `${app} ${index + 1}` : app, app, index }));
+  });
 }
 
 /**
@@ -51,8 +59,9 @@ export function planFaults(seed: number, count: number, targets: readonly string
 
 /**
  * How each target is killed (SIGKILL) and brought back: a Kafka node restarted on its data and
- * ports, PostgreSQL on its data dir and port, an app started again on its port (as a supervisor or
- * an orchestrator would) and healthy. `postgres` is the current server (it changes on a restart).
+ * ports, PostgreSQL on its data dir and port, an app process started again on its port (as a
+ * supervisor or an orchestrator would) and healthy. `postgres` is the current server (it changes on
+ * a restart). The keys are those of faultTargets.
  */
 export function faultHandlers(sut: SystemUnderTest, kafka: KafkaInfra, postgres: { current: PostgresInfra }): Record<string, FaultHandler> {
   const handlers: Record<string, FaultHandler> = {
@@ -64,11 +73,11 @@ export function faultHandlers(sut: SystemUnderTest, kafka: KafkaInfra, postgres:
   for (const node of kafka.nodes) {
     handlers[kafka.nodes.length === 1 ? 'broker' : `broker ${node.nodeId}`] = { kill: () => node.kill(), restore: () => node.restart().then(() => undefined) };
   }
-  for (const name of SUT_APPS) {
-    let killed = sut.app(name);
-    handlers[name] = {
+  for (const { target, app, index } of appInstances(sut.apps.filter((a) => a.app === 'command-processor').length)) {
+    let killed = sut.app(app, index);
+    handlers[target] = {
       kill: async () => {
-        killed = sut.app(name);
+        killed = sut.app(app, index);
         await sut.kill(killed);
       },
       restore: async () => {
