@@ -1,3 +1,4 @@
+import type { AppProcess } from '@es/testing';
 import { seededRandom } from './workload';
 import type { KafkaInfra, PostgresInfra, SystemUnderTest } from './system-under-test';
 import { restartPostgres, SUT_APPS } from './system-under-test';
@@ -25,8 +26,12 @@ export interface FaultHandler {
 
 /** What a schedule can kill: each broker (by node id in a cluster), PostgreSQL, each of the apps. */
 export function faultTargets(kafka: KafkaInfra, processors = 1): string[] {
-  const brokers = kafka.nodes.length === 1 ? ['broker'] : kafka.nodes.map((n) => `broker ${n.nodeId}`);
-  return [...brokers, 'postgres', ...appInstances(processors).map((a) => a.target)];
+  return [...brokerNodes(kafka).map((b) => b.target), 'postgres', ...appInstances(processors).map((a) => a.target)];
+}
+
+/** Each Kafka node: `broker` alone, `broker <nodeId>` in a cluster. */
+function brokerNodes(kafka: KafkaInfra): { target: string; node: KafkaInfra['nodes'][number] }[] {
+  return kafka.nodes.map((node) => ({ target: kafka.nodes.length === 1 ? 'broker' : `broker ${node.nodeId}`, node }));
 }
 
 /** Each app process of the system under test: `command-processor 1`, `command-processor 2` when there are two. */
@@ -70,11 +75,12 @@ export function faultHandlers(sut: SystemUnderTest, kafka: KafkaInfra, postgres:
       restore: async () => void (postgres.current = await restartPostgres(postgres.current)),
     },
   };
-  for (const node of kafka.nodes) {
-    handlers[kafka.nodes.length === 1 ? 'broker' : `broker ${node.nodeId}`] = { kill: () => node.kill(), restore: () => node.restart().then(() => undefined) };
+  for (const { target, node } of brokerNodes(kafka)) {
+    handlers[target] = { kill: () => node.kill(), restore: () => node.restart().then(() => undefined) };
   }
   for (const { target, app, index } of appInstances(sut.apps.filter((a) => a.app === 'command-processor').length)) {
-    let killed = sut.app(app, index);
+    // The process of this slot changes with every restart: the one killed last is the one revived.
+    let killed: AppProcess;
     handlers[target] = {
       kill: async () => {
         killed = sut.app(app, index);
