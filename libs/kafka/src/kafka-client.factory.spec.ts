@@ -104,3 +104,42 @@ describe('kafkajs request queue at rest (patchKafkajsRequestQueue)', () => {
     q.destroy();
   });
 });
+
+describe('group coordinator failover (patchKafkajsGroupCoordinatorFailover)', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Broker = require('kafkajs/src/broker');
+  const { KafkaJSConnectionError, KafkaJSProtocolError, isRebalancing } = require('kafkajs/src/errors');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  /** A group request of the (patched) kafkajs Broker that fails with `error` before anything is sent. */
+  const request = (method: 'heartbeat' | 'joinGroup' | 'syncGroup', error: Error) =>
+    (Broker.prototype[method] as (args: object) => Promise<unknown>)
+      .call(
+        {
+          lookupRequest: () => {
+            throw error;
+          },
+        },
+        { groupId: 'g', memberId: 'member-1' },
+      )
+      .catch((e: unknown) => e);
+  const protocolError = (type: string, code: number) => new KafkaJSProtocolError({ type, code, retriable: true, message: type });
+
+  it('turns a coordinator that cannot be reached, is loading or is not available into NOT_COORDINATOR: kafkajs then rejoins as the same member', async () => {
+    const lost = [
+      await request('heartbeat', new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092')),
+      await request('joinGroup', protocolError('GROUP_LOAD_IN_PROGRESS', 14)),
+      await request('syncGroup', protocolError('GROUP_COORDINATOR_NOT_AVAILABLE', 15)),
+    ];
+    for (const error of lost) {
+      expect(error).toMatchObject({ type: 'NOT_COORDINATOR_FOR_GROUP', retriable: true });
+      expect(isRebalancing(error)).toBe(true);
+    }
+  });
+
+  it('leaves every other error of a group request as it was', async () => {
+    const unknownMember = new KafkaJSProtocolError({ type: 'UNKNOWN_MEMBER_ID', code: 25, retriable: false, message: 'unknown member' });
+    expect(await request('heartbeat', unknownMember)).toBe(unknownMember);
+    const notCoordinator = protocolError('NOT_COORDINATOR_FOR_GROUP', 16);
+    expect(await request('joinGroup', notCoordinator)).toBe(notCoordinator);
+  });
+});

@@ -29,6 +29,11 @@ import { topics, transactionalIds } from './topics';
  */
 export const TRANSACTIONAL_RETRY = { retries: 12, initialRetryTime: 2, maxRetryTime: 2000 } as const;
 
+/** A partition read (restore, rebuild) tries this many consumers before it fails. */
+const READ_ATTEMPTS = 5;
+/** A read whose consumer delivers no batch for this long starts over with a new consumer. */
+const READ_STALL_MS = 20000;
+
 /** Key of the records a new owner writes to mark "everything before this is what I restore". */
 export const RESTORE_MARKER_KEY = '__restore_marker__';
 
@@ -52,6 +57,11 @@ export interface KafkaPartitionLogOptions {
   readonly replyProducer?: Producer;
   /** Test seam: runs after the append, before the commit; a throw aborts. */
   readonly beforeCommit?: () => void | Promise<void>;
+  /**
+   * Test seam: asked after each record a partition read visits (with the next offset to read); true
+   * ends that read attempt as a crash of its consumer would.
+   */
+  readonly interruptRead?: (nextOffset: number) => boolean;
 }
 
 /**
@@ -311,8 +321,40 @@ export class KafkaPartitionLog implements PartitionLog {
    * with `lastOffset`, until a batch of nothing but transaction markers or aborted records reaches
    * it). kafkajs has no manual assignment, so a throwaway consumer group reads the topic and pauses
    * every other partition.
+   *
+   * A read that is interrupted (its consumer crashed: a broker died under it) or that stalls goes on
+   * with a NEW group from the offset after the last one visited: kafkajs would restart the crashed
+   * consumer in the same group as a new member, and the coordinator would hold that join until the
+   * dead member's session expired (30 s) — a restore, and every command of its partition, waiting on it.
    */
   private async readPartition(topic: string, purpose: string, visit: (message: KafkaMessage) => boolean, lastOffset?: number): Promise<number> {
+    const progress = { next: 0, seen: 0 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.readPartitionOnce(topic, purpose, visit, progress, lastOffset);
+        return progress.seen;
+      } catch (error) {
+        if (attempt >= READ_ATTEMPTS) throw error;
+        this.options.logger?.event('warn', 'partition read interrupted; reading on with a new consumer', {
+          topic,
+          partition: this.partition,
+          purpose,
+          fromOffset: progress.next,
+          attempt,
+          error: (error as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async readPartitionOnce(
+    topic: string,
+    purpose: string,
+    visit: (message: KafkaMessage) => boolean,
+    progress: { next: number; seen: number },
+    lastOffset?: number,
+  ): Promise<void> {
     const groupId = `${this.options.namespace}.${purpose}.${this.options.context}.${this.partition}.${randomUUID()}`;
     const consumer = this.kafka.consumer({
       groupId,
@@ -321,6 +363,8 @@ export class KafkaPartitionLog implements PartitionLog {
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 8 * 1024 * 1024,
+      // A crash ends this attempt (see readPartition) instead of a restart in the same group.
+      retry: { restartOnFailure: async () => false },
     });
     let finish: () => void = () => undefined;
     let fail: (e: Error) => void = () => undefined;
@@ -328,17 +372,19 @@ export class KafkaPartitionLog implements PartitionLog {
       finish = resolve;
       fail = reject;
     });
+    // No batch for this long (the group never formed, or fetches go nowhere): give up this attempt.
+    let stall: NodeJS.Timeout | undefined;
+    const armStall = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => fail(new Error(`no records for ${READ_STALL_MS} ms`)), READ_STALL_MS);
+    };
     const keepAlive = this.options.heartbeat ? setInterval(() => void this.options.heartbeat?.().catch(() => undefined), 2000) : undefined;
-    let seen = 0;
     let finished = false;
     try {
+      armStall();
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading on
-      // a fresh broker, say): only a crash it gives up on fails the read.
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (!e.payload.restart) fail(e.payload.error);
-      });
+      consumer.on(consumer.events.CRASH, (e) => fail(e.payload.error));
       if (lastOffset !== undefined) {
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
           if (payload.partition === this.partition && payload.lastOffset !== null && Number(payload.lastOffset) >= lastOffset) {
@@ -355,24 +401,32 @@ export class KafkaPartitionLog implements PartitionLog {
             pause();
             return;
           }
+          armStall();
           for (const message of batch.messages) {
-            if (finished) return;
-            seen += 1;
+            // A later attempt may be handed records an earlier one visited already (before its seek).
+            if (finished || Number(message.offset) < progress.next) continue;
+            progress.next = Number(message.offset) + 1;
+            progress.seen += 1;
             if (visit(message)) {
               finished = true;
               finish();
               return;
             }
+            if (this.options.interruptRead?.(progress.next)) {
+              fail(new Error('read interrupted (test seam)'));
+              return;
+            }
           }
         },
       });
+      if (progress.next > 0) consumer.seek({ topic, partition: this.partition, offset: String(progress.next) });
       await done;
     } finally {
+      clearTimeout(stall);
       if (keepAlive) clearInterval(keepAlive);
       await consumer.disconnect().catch(() => undefined);
       void this.deleteGroup(groupId);
     }
-    return seen;
   }
 
   private async deleteGroup(groupId: string): Promise<void> {

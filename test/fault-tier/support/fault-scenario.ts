@@ -57,6 +57,8 @@ export interface ScenarioResult {
   passed: boolean;
   /** Last output of every app, kept when the scenario failed (for the summary file). */
   appLogs?: Record<string, string>;
+  /** When the scenario failed: what the apps warned about from the fault on (see `logTimeline`). */
+  timeline?: string[];
 }
 
 export const results: ScenarioResult[] = [];
@@ -90,6 +92,8 @@ export async function runFaultScenario(o: {
     TOPIC_REPLICATION_FACTOR: String(o.kafka.replicationFactor),
     TOPIC_MIN_INSYNC_REPLICAS: String(o.kafka.minInsyncReplicas),
     ADMIN_TOKEN,
+    // Assignments and restores are logged at info: the timeline of a failed scenario needs them.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...(o.env ?? {}),
   };
   const sut = await SystemUnderTest.start(env, { processors: o.processors ?? 1 });
@@ -161,12 +165,60 @@ export async function runFaultScenario(o: {
       ) && recoverySeconds !== null;
     if (!result.passed) {
       result.appLogs = Object.fromEntries(sut.apps.map((a, i) => [`${a.app}#${i}`, a.output().slice(-3000)]));
+      result.timeline = logTimeline(sut.apps, fault.at);
     }
+    keepAppLogs(o.name, sut);
     results.push(result);
     return result;
   } finally {
     await sut.stop();
   }
+}
+
+/**
+ * Every app's output of a scenario, whole, in .data/fault-tier/logs/<scenario>/<app>#<i>.log: a slow
+ * or failed recovery is explained by what the apps logged around the fault (run with LOG_LEVEL=info
+ * for the assignments and restores), and a passing run is the baseline to compare it with.
+ */
+function keepAppLogs(scenario: string, sut: SystemUnderTest): void {
+  const dir = join(__dirname, '..', '..', '..', '.data', 'fault-tier', 'logs', scenario.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, ''));
+  mkdirSync(dir, { recursive: true });
+  sut.apps.forEach((a, i) => writeFileSync(join(dir, `${a.app}#${i}.log`), a.output()));
+}
+
+/**
+ * The apps' warnings and errors from a few seconds before the fault on, one short line each
+ * (seconds after the fault, app, message), repeats folded: a failed CI run is then explained by its
+ * own output — the machine that ran it, and its .data/, are gone by the time anyone reads it.
+ */
+export function logTimeline(apps: readonly { app: string; output(): string }[], faultAt: number, max = 40): string[] {
+  const entries: { at: number; text: string }[] = [];
+  for (const app of apps) {
+    for (const line of app.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      let log: Record<string, unknown>;
+      try {
+        log = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      const at = Date.parse(String(log.time));
+      const notable = log.level === 'warn' || log.level === 'error' || (log.level === 'info' && /assigned|restored|started/.test(String(log.msg)));
+      if (!(at >= faultAt - 3000) || !notable) continue;
+      const where = ['context', 'partition', 'consumer', 'projection'].flatMap((k) => (log[k] === undefined ? [] : [`${k}=${String(log[k])}`])).join(' ');
+      const error = typeof log.error === 'string' ? ` — ${log.error.slice(0, 90)}` : '';
+      entries.push({ at, text: `${app.app} ${String(log.level)}: ${String(log.msg).slice(0, 90)}${where ? ` (${where})` : ''}${error}` });
+    }
+  }
+  entries.sort((a, b) => a.at - b.at);
+  const folded: { at: number; text: string; count: number }[] = [];
+  for (const e of entries) {
+    const same = folded.find((f) => f.text === e.text);
+    if (same) same.count++;
+    else folded.push({ ...e, count: 1 });
+  }
+  const lines = folded.map((f) => `+${((f.at - faultAt) / 1000).toFixed(1)} s ${f.text}${f.count > 1 ? ` (×${f.count})` : ''}`);
+  return lines.length > max ? [...lines.slice(0, max), `… ${lines.length - max} more`] : lines;
 }
 
 /** Everything that went wrong, for a readable failure message (first few of each kind). */
@@ -189,6 +241,8 @@ export function problems(r: ScenarioResult): Record<string, string[]> {
     out.notRecovered = Object.entries(r.recoveryByTarget)
       .filter(([, t]) => t === undefined)
       .map(([k]) => k);
+  // last, so that a failure message shows what failed before the log lines that explain it
+  if (r.timeline) out.timeline = r.timeline;
   return out;
 }
 

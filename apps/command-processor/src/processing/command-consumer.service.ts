@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
-import { CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
+import { CONTEXTS, Context, fetchAgainFrom, groups, isFenced, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
 import { parseCommand, PartitionProcessor } from './partition-processor';
 import { PoisonEventError } from './state-rebuild';
 
@@ -178,7 +178,15 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         try {
           processor = await this.processorFor(runtime, definition, groupId, batch.partition, heartbeat);
         } catch (error) {
-          if (!(error instanceof PoisonEventError)) throw error;
+          // Kafka unreachable while opening (fencing) or restoring the partition: try again later.
+          if (!(error instanceof PoisonEventError))
+            return this.retryBatch(
+              runtime,
+              consumer,
+              { topic, partition: batch.partition, offset: batch.messages[0].offset },
+              error,
+              'partition could not be opened; it will be restored again',
+            );
           // Deciding on state that skipped an event would break the invariants: this partition stops
           // (its commands wait, /health names it), the others keep serving. A new assignment or a
           // restart tries again, e.g. after a decider fix is deployed.
@@ -211,15 +219,13 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
             runtime.processors.delete(batch.partition);
             runtime.ready.delete(batch.partition);
             await processor.close();
-            const failures = { count: (runtime.failures.get(batch.partition)?.count ?? 0) + 1, error: (error as Error).message };
-            runtime.failures.set(batch.partition, failures);
-            this.logger.event(failures.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : 'warn', 'command batch failed; partition will be restored', {
-              context,
-              partition: batch.partition,
-              consecutiveFailures: failures.count,
-              error: failures.error,
-            });
-            throw error;
+            return this.retryBatch(
+              runtime,
+              consumer,
+              { topic, partition: batch.partition, offset: chunk[0].offset },
+              error,
+              'command batch failed; partition will be restored',
+            );
           }
           resolveOffset(chunk[chunk.length - 1].offset);
           // Not awaited: the next transaction need not wait for the group coordinator.
@@ -229,6 +235,32 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
       },
     });
+  }
+
+  /**
+   * A batch that failed for a reason of Kafka's (broker gone, coordinator moved, transaction refused):
+   * counted (/health fails from UNHEALTHY_AFTER_FAILURES on), logged, and fetched again from `at` —
+   * the consumer stays in its group, and the commands go to a processor restored from the log, which
+   * skips those the log already has (exactly-once input offset). Fenced: a new owner has the
+   * partition; thrown, so that the rebalance reaches this consumer.
+   */
+  private async retryBatch(
+    runtime: ContextRuntime,
+    consumer: Consumer,
+    at: { topic: string; partition: number; offset: string },
+    error: unknown,
+    msg: string,
+  ): Promise<void> {
+    const failures = { count: (runtime.failures.get(at.partition)?.count ?? 0) + 1, error: (error as Error).message };
+    runtime.failures.set(at.partition, failures);
+    this.logger.event(failures.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : 'warn', msg, {
+      context: runtime.context,
+      partition: at.partition,
+      consecutiveFailures: failures.count,
+      error: failures.error,
+    });
+    if (isFenced(error)) throw error;
+    await fetchAgainFrom(consumer, at, failures.count);
   }
 
   private replies?: Promise<Producer>;

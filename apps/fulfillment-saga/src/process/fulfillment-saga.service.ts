@@ -4,7 +4,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
-import { groups, KAFKA, partitionForKey, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds, undecodableRecord } from '@es/kafka';
+import {
+  fetchAgainFrom,
+  groups,
+  isFenced,
+  KAFKA,
+  partitionForKey,
+  SupervisedConsumer,
+  topics,
+  TRANSACTIONAL_RETRY,
+  transactionalIds,
+  undecodableRecord,
+} from '@es/kafka';
 import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
 
 /** A command record as the saga produces it (key = the aggregate id). */
@@ -22,6 +33,8 @@ type CommandMessage = { key: string; value: Buffer; headers: Record<string, stri
 export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: SupervisedConsumer;
   private readonly producers = new Map<string, Promise<Producer>>();
+  /** Consecutive failed transactions per input partition (`topic#partition`), for the back-off. */
+  private readonly failures = new Map<string, number>();
   private assignment: Record<string, number[]> | undefined;
   private readonly reactions;
   private readonly lag;
@@ -72,6 +85,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
 
   private async forgetAssignment(): Promise<void> {
     this.assignment = undefined;
+    this.failures.clear();
     this.deadLetters.forget();
     const producers = [...this.producers.values()];
     this.producers.clear();
@@ -101,7 +115,13 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         // Held at a dead letter: a batch fetched before the pause must not slip past the record.
         if (this.deadLetters.isStopped(batch.topic, batch.partition)) return;
         const key = `${batch.topic}#${batch.partition}`;
-        const producer = await this.producerFor(key, batch.topic, batch.partition);
+        const from = { topic: batch.topic, partition: batch.partition, offset: batch.messages[0].offset };
+        let producer: Producer;
+        try {
+          producer = await this.producerFor(key, batch.topic, batch.partition);
+        } catch (error) {
+          return this.retryBatch(consumer, key, from, error); // Kafka unreachable: InitProducerId failed
+        }
         const envelopes: { topic: string; messages: CommandMessage[] }[] = [];
         // Offset of a record the partition stops at (dead letter, policy stop): committed up to it.
         let stopAt: number | undefined;
@@ -140,14 +160,37 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
           await tx.abort().catch(() => undefined);
           this.producers.delete(key);
           await producer.disconnect().catch(() => undefined);
-          throw error;
+          // Stopped at a dead letter: the partition is held there, and the records before it must not
+          // wait for the operator — thrown, as before (the consumer is re-created and reads them again).
+          if (stopAt !== undefined) throw error;
+          return this.retryBatch(consumer, key, from, error);
         }
+        this.failures.delete(key);
         await this.deadLetters.committed(batch.topic, batch.partition, last);
         resolveOffset(String(last));
         this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         await heartbeat();
       },
     });
+  }
+
+  /**
+   * A batch whose transaction failed for a reason of Kafka's: fetched again from its first record
+   * (nothing of it was committed) and sent with a new producer (InitProducerId aborts what is left
+   * open); the consumer stays in its group. Fenced: thrown, so that the rebalance reaches it.
+   */
+  private async retryBatch(consumer: Consumer, key: string, from: { topic: string; partition: number; offset: string }, error: unknown): Promise<void> {
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    // A single failure is routine under load (CONCURRENT_TRANSACTIONS after kafkajs' own retries).
+    this.logger.event(failures > 1 ? 'warn' : 'info', 'saga transaction failed; the batch is read again', {
+      topic: from.topic,
+      partition: from.partition,
+      consecutiveFailures: failures,
+      error: (error as Error).message,
+    });
+    if (isFenced(error)) throw error;
+    await fetchAgainFrom(consumer, from, failures);
   }
 
   /**
