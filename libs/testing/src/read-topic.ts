@@ -15,10 +15,7 @@ export interface ReadRecord {
  * `idleMs` after the last record.
  */
 export async function readTopic(kafka: Kafka, topic: string, { idleMs = 1500, timeoutMs = 60000 } = {}): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const ends = await endOffsets(kafka, topic);
   const end = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
   const records: ReadRecord[] = [];
   if ([...end.values()].every((h) => h === 0n)) return records;
@@ -50,4 +47,24 @@ export async function readTopic(kafka: Kafka, topic: string, { idleMs = 1500, ti
   }
   await consumer.disconnect();
   return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
+/**
+ * The topic's end offsets. A leader that moves while they are asked for (the preferred leader taking
+ * its partitions back after a broker restart) answers NOT_LEADER, which kafkajs' admin does not retry
+ * (nor does it refresh its metadata for it): ask again with a new admin client, a few times.
+ */
+async function endOffsets(kafka: Kafka, topic: string): Promise<{ partition: number; high: string }[]> {
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
 }

@@ -128,8 +128,15 @@ export async function runFaultScenario(o: {
     let audit: Audit;
     let readModels: string[];
     for (;;) {
-      audit = await auditTopics(kafka, namespace, ledger.entries);
-      readModels = await compareReadModels(sut.queryApi, audit);
+      try {
+        audit = await auditTopics(kafka, namespace, ledger.entries);
+        readModels = await compareReadModels(sut.queryApi, audit);
+      } catch (error) {
+        // Reading the topics can meet the cluster still settling (a leader moving back): read again.
+        if (Date.now() > settleUntil) throw error;
+        await sleep(3000);
+        continue;
+      }
       const settled = audit.undecided.length === 0 && audit.stock.length === 0 && readModels.length === 0;
       if (settled || Date.now() > settleUntil) break;
       await sleep(3000);
