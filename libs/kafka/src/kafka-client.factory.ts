@@ -152,8 +152,9 @@ export function patchKafkajsGroupCoordinatorFailover(): void {
         return await call.apply(this, args);
       } catch (error) {
         const { type, name, message } = error as { type?: string; name?: string; message?: string };
-        const unreachable = name !== undefined && CONNECTION_ERRORS.has(name);
-        if (!unreachable && !(type && type !== 'NOT_COORDINATOR_FOR_GROUP' && COORDINATOR_ERRORS.has(type))) throw error;
+        // NOT_COORDINATOR itself goes through as it came; the others become it.
+        const lost = (name !== undefined && CONNECTION_ERRORS.has(name)) || type === 'GROUP_LOAD_IN_PROGRESS' || type === 'GROUP_COORDINATOR_NOT_AVAILABLE';
+        if (!lost) throw error;
         throw new KafkaJSProtocolError({
           type: 'NOT_COORDINATOR_FOR_GROUP',
           code: 16,

@@ -242,10 +242,16 @@ export function isFenced(error: unknown): boolean {
  * transaction errors as non-retriable), and the restarted consumer joined as a new member, whose
  * join the coordinator held until the crashed member's session expired (10 s) whenever the crash
  * came from the broker that had failed — the coordinator could not be told that the member left.
- * Not for a fenced transaction: a new owner has the partition, and the rebalance that handed it
- * over must reach this consumer (throw then).
+ * A fenced transaction is rethrown instead: a new owner has the partition, and the rebalance that
+ * handed it over must reach this consumer.
  */
-export async function fetchAgainFrom(consumer: Consumer, at: { topic: string; partition: number; offset: string }, consecutiveFailures: number): Promise<void> {
+export async function fetchAgainFrom(
+  consumer: Consumer,
+  at: { topic: string; partition: number; offset: string },
+  consecutiveFailures: number,
+  error: unknown,
+): Promise<void> {
+  if (isFenced(error)) throw error;
   consumer.seek(at);
   await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.max(0, consecutiveFailures - 1))));
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keysCoveringPartitions, randomNamespace } from '@es/testing';
 import { CommandLedger } from './command-ledger';
-import { KafkaInfra, PostgresInfra, SystemUnderTest, ADMIN_TOKEN, kafkaClient } from './system-under-test';
+import { KafkaInfra, PostgresInfra, SystemUnderTest, ADMIN_TOKEN, kafkaClient, ROOT } from './system-under-test';
 import { auditTopics, compareReadModels, Audit } from './topic-audit';
 import { measureRecovery, recoveryTargets, runLoad } from './workload';
 
@@ -188,7 +188,7 @@ export async function runFaultScenario(o: {
  * for the assignments and restores), and a passing run is the baseline to compare it with.
  */
 function keepAppLogs(scenario: string, sut: SystemUnderTest): void {
-  const dir = join(__dirname, '..', '..', '..', '.data', 'fault-tier', 'logs', scenario.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, ''));
+  const dir = join(ROOT, '.data', 'fault-tier', 'logs', scenario.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, ''));
   mkdirSync(dir, { recursive: true });
   sut.apps.forEach((a, i) => writeFileSync(join(dir, `${a.app}#${i}.log`), a.output()));
 }

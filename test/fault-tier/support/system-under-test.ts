@@ -7,7 +7,8 @@ import { AppProcess, startApp } from '@es/testing';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkaLauncher = require('../../../tools/kafka/launcher');
-const ROOT = join(__dirname, '..', '..', '..');
+/** The repository's root (built apps, tools, .data/). */
+export const ROOT = join(__dirname, '..', '..', '..');
 
 /** What a fault scenario kills: a Kafka node, the broker, PostgreSQL, an app — all real processes. */
 export interface KafkaNode {

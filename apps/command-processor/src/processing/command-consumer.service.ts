@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
-import { CONTEXTS, Context, fetchAgainFrom, groups, isFenced, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
+import { CONTEXTS, Context, fetchAgainFrom, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
 import { parseCommand, PartitionProcessor } from './partition-processor';
 import { PoisonEventError } from './state-rebuild';
 
@@ -259,8 +259,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       consecutiveFailures: failures.count,
       error: failures.error,
     });
-    if (isFenced(error)) throw error;
-    await fetchAgainFrom(consumer, at, failures.count);
+    await fetchAgainFrom(consumer, at, failures.count, error);
   }
 
   private replies?: Promise<Producer>;

@@ -7,7 +7,6 @@ import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type
 import {
   fetchAgainFrom,
   groups,
-  isFenced,
   KAFKA,
   partitionForKey,
   SupervisedConsumer,
@@ -189,8 +188,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
       consecutiveFailures: failures,
       error: (error as Error).message,
     });
-    if (isFenced(error)) throw error;
-    await fetchAgainFrom(consumer, from, failures);
+    await fetchAgainFrom(consumer, from, failures, error);
   }
 
   /**
