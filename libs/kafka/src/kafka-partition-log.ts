@@ -68,7 +68,7 @@ export interface KafkaPartitionLogOptions {
  * Partition p of a context, as its single writer sees it: events go to `<ns>.<ctx>.events` p, the
  * aggregates' latest records and the next command offset to consume to the compacted
  * `<ns>.<ctx>.state` p, all in one Kafka transaction (replies follow it). The transactional id is derived from the
- * partition, so opening this log fences any previous owner (a zombie's open transaction is
+ * partition, so restoring this log fences any previous owner (a zombie's open transaction is
  * aborted and its later writes are refused).
  */
 export class KafkaPartitionLog implements PartitionLog {
@@ -104,7 +104,11 @@ export class KafkaPartitionLog implements PartitionLog {
     return new KafkaPartitionLog(kafka, options);
   }
 
-  /** Connecting a transactional producer runs InitProducerId: this is the fencing step. */
+  /**
+   * Connects the transactional producer. kafkajs' connect() only gets a producer id from the
+   * controller; the fencing InitProducerId (with the transactional id) is its first transaction(),
+   * which is restore()'s marker — the first thing every owner does, before it reads anything.
+   */
   static async open(kafka: Kafka, options: KafkaPartitionLogOptions): Promise<KafkaPartitionLog> {
     const log = new KafkaPartitionLog(kafka, options);
     await log.producer.connect();

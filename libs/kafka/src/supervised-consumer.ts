@@ -235,23 +235,96 @@ export function isFenced(error: unknown): boolean {
   return false;
 }
 
+/** Consecutive failed batches of one partition after which the consumer's `/health` check fails. */
+export const UNHEALTHY_AFTER_FAILURES = 3;
+
+export interface BatchPosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** The first record of the failed batch: the next fetch starts here. */
+  readonly offset: string;
+}
+
 /**
- * Gives a batch whose transaction failed back to kafkajs without crashing the consumer: the next
- * fetch of the partition starts at `offset` again, after a back-off (0.1 s doubling to 2 s by
- * consecutive failure). Throwing from eachBatch instead crashed the consumer (kafkajs wraps most
- * transaction errors as non-retriable), and the restarted consumer joined as a new member, whose
- * join the coordinator held until the crashed member's session expired (10 s) whenever the crash
- * came from the broker that had failed — the coordinator could not be told that the member left.
+ * The batches of one consumer whose transactions failed for a reason of Kafka's (broker gone,
+ * coordinator moved, a replica short, a transaction refused), per partition: each is given back to
+ * kafkajs without crashing the consumer — the next fetch of the partition starts at the batch's
+ * first record again, after a back-off (0.1 s doubling to 2 s by consecutive failure). Throwing from
+ * eachBatch instead crashed the consumer (kafkajs wraps most transaction errors as non-retriable),
+ * and the restarted consumer joined as a new member, whose join the coordinator held until the
+ * crashed member's session expired (10 s) whenever the crash came from the broker that had failed.
  * A fenced transaction is rethrown instead: a new owner has the partition, and the rebalance that
  * handed it over must reach this consumer.
+ *
+ * A partition that keeps failing is not consuming, though its consumer is up: from
+ * UNHEALTHY_AFTER_FAILURES consecutive failures on, the log lines are `error` and `health()` fails
+ * (the processor and the saga both report through it; a retry loop must never be silent and green).
  */
-export async function fetchAgainFrom(
-  consumer: Consumer,
-  at: { topic: string; partition: number; offset: string },
-  consecutiveFailures: number,
-  error: unknown,
-): Promise<void> {
-  if (isFenced(error)) throw error;
-  consumer.seek(at);
-  await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.max(0, consecutiveFailures - 1))));
+export class BatchRetries {
+  private readonly failing = new Map<string, { count: number; error: string; since: string }>();
+
+  constructor(
+    private readonly options: {
+      /** The `/health` check's name. */
+      readonly name: string;
+      readonly logger?: JsonLogger;
+      /** Level of a single failure's line (`info` where one is routine, e.g. CONCURRENT_TRANSACTIONS under load). */
+      readonly firstFailureLevel?: 'info' | 'warn';
+    },
+  ) {}
+
+  /** Counts the failure, logs `message`, and has kafkajs fetch the batch again (see the class comment). */
+  async retry(consumer: Consumer, at: BatchPosition, error: unknown, message: string, fields: Record<string, unknown> = {}): Promise<void> {
+    const key = `${at.topic}#${at.partition}`;
+    const previous = this.failing.get(key);
+    const failure = {
+      count: (previous?.count ?? 0) + 1,
+      error: (error as Error)?.message ?? String(error),
+      since: previous?.since ?? new Date().toISOString(),
+    };
+    this.failing.set(key, failure);
+    const level = failure.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : failure.count === 1 ? (this.options.firstFailureLevel ?? 'warn') : 'warn';
+    this.options.logger?.event(level, message, {
+      ...fields,
+      topic: at.topic,
+      partition: at.partition,
+      consecutiveFailures: failure.count,
+      error: failure.error,
+    });
+    if (isFenced(error)) throw error;
+    consumer.seek(at);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.max(0, failure.count - 1))));
+  }
+
+  /** A batch of the partition committed: its count starts again. */
+  succeeded(topic: string, partition: number): void {
+    this.failing.delete(`${topic}#${partition}`);
+  }
+
+  /** The consumer died: its next assignment counts afresh. */
+  clear(): void {
+    this.failing.clear();
+  }
+
+  /** A rebalance: partitions that moved away are the new owner's to report. */
+  keepOnly(assignment: Record<string, readonly number[]>): void {
+    for (const key of this.failing.keys()) {
+      const [topic, partition] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))];
+      if (!(assignment[topic] ?? []).includes(partition)) this.failing.delete(key);
+    }
+  }
+
+  /** Whether no partition has failed UNHEALTHY_AFTER_FAILURES times in a row. */
+  get ok(): boolean {
+    return [...this.failing.values()].every((f) => f.count < UNHEALTHY_AFTER_FAILURES);
+  }
+
+  /** The failing partitions, as `topic#partition` → consecutive failures, the last error, and since when. */
+  detail(): Record<string, { count: number; error: string; since: string }> {
+    return Object.fromEntries(this.failing);
+  }
+
+  health(): HealthIndicator {
+    return { name: this.options.name, check: async () => ({ ok: this.ok, detail: { failing: this.detail() } }) };
+  }
 }

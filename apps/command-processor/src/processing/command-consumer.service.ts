@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics, withCorrelation } from '@es/common';
 import { BOUNDED_CONTEXTS, type BoundedContextDefinition, type Command, type DomainEvent, type Versioned } from '@es/domain';
-import { CONTEXTS, Context, fetchAgainFrom, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
+import { BatchRetries, CONTEXTS, Context, groups, KAFKA, KafkaPartitionLog, SupervisedConsumer, topics } from '@es/kafka';
 import { parseCommand, PartitionProcessor } from './partition-processor';
 import { PoisonEventError } from './state-rebuild';
 
@@ -13,8 +13,6 @@ import { PoisonEventError } from './state-rebuild';
 const MAX_GROUP_COMMIT = 200;
 /** How often the command consumer group's offsets are committed (outside the transactions). */
 const GROUP_OFFSET_COMMIT_MS = 2000;
-/** Consecutive failed batches after which a partition reports itself unhealthy. */
-const UNHEALTHY_AFTER_FAILURES = 3;
 
 interface ContextRuntime {
   readonly context: Context;
@@ -22,8 +20,8 @@ interface ContextRuntime {
   readonly processors: Map<number, Promise<PartitionProcessor>>;
   /** The same processors once restored, for synchronous reads (metrics). */
   readonly ready: Map<number, PartitionProcessor>;
-  /** Consecutive failed batches per partition, reset by a successful one. */
-  readonly failures: Map<number, { count: number; error: string }>;
+  /** Consecutive failed batches per partition, reset by a successful one; fetched again in place. */
+  readonly failures: BatchRetries;
   /** Partitions stopped on an event the decider cannot fold: their commands wait for an operator. */
   readonly stopped: Map<number, { eventOffset: string; error: string }>;
   assigned: number[];
@@ -31,8 +29,8 @@ interface ContextRuntime {
 
 /**
  * One consumer group per context on its command topic. Kafka gives each partition to exactly one
- * instance; that instance opens the partition's transactional log (fencing a previous owner),
- * restores the aggregates, and from then on is the only writer of the partition's events.
+ * instance; that instance opens the partition's transactional log and restores it (fencing a previous
+ * owner, then reading the aggregates), and from then on is the only writer of the partition's events.
  */
 @Injectable()
 export class CommandConsumerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -68,9 +66,9 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       // A partition whose batches keep failing (the same batch is retried after each restore) is
       // not "up", even though the process is: report it instead of looping silently.
       check: async () => ({
-        ok: this.runtimes.every((r) => r.stopped.size === 0 && [...r.failures.values()].every((f) => f.count < UNHEALTHY_AFTER_FAILURES)),
+        ok: this.runtimes.every((r) => r.stopped.size === 0 && r.failures.ok),
         detail: Object.fromEntries(
-          this.runtimes.map((r) => [r.context, { partitions: r.assigned, failing: Object.fromEntries(r.failures), stopped: Object.fromEntries(r.stopped) }]),
+          this.runtimes.map((r) => [r.context, { partitions: r.assigned, failing: r.failures.detail(), stopped: Object.fromEntries(r.stopped) }]),
         ),
       }),
     });
@@ -95,7 +93,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       consumer: undefined as unknown as SupervisedConsumer,
       processors: new Map(),
       ready: new Map(),
-      failures: new Map(),
+      failures: new BatchRetries({ name: `command-processor.${context}.batches`, logger: this.logger }),
       stopped: new Map(),
       assigned: [],
     };
@@ -154,6 +152,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       const assigned = (payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       runtime.assigned = assigned;
       for (const partition of runtime.stopped.keys()) if (!assigned.includes(partition)) runtime.stopped.delete(partition);
+      runtime.failures.keepOnly({ [topic]: assigned });
       // Partitions that moved away: drop their state and producer; the new owner has fenced us.
       for (const [partition, processor] of runtime.processors) {
         if (!assigned.includes(partition)) {
@@ -180,12 +179,12 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         } catch (error) {
           // Kafka unreachable while opening (fencing) or restoring the partition: try again later.
           if (!(error instanceof PoisonEventError))
-            return this.retryBatch(
-              runtime,
+            return runtime.failures.retry(
               consumer,
               { topic, partition: batch.partition, offset: batch.messages[0].offset },
               error,
               'partition could not be opened; it will be restored again',
+              { context },
             );
           // Deciding on state that skipped an event would break the invariants: this partition stops
           // (its commands wait, /health names it), the others keep serving. A new assignment or a
@@ -209,7 +208,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
           try {
             const outcome = await withCorrelation({ correlationId: parsed[0]?.envelope?.correlationId ?? 'batch' }, () => processor.process(parsed));
             timer();
-            runtime.failures.delete(batch.partition);
+            runtime.failures.succeeded(topic, batch.partition);
             this.commandsTotal.inc({ context, outcome: 'applied' }, outcome.commands - outcome.rejected - outcome.duplicates);
             this.commandsTotal.inc({ context, outcome: 'rejected' }, outcome.rejected);
             this.commandsTotal.inc({ context, outcome: 'duplicate' }, outcome.duplicates);
@@ -219,12 +218,14 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
             runtime.processors.delete(batch.partition);
             runtime.ready.delete(batch.partition);
             await processor.close();
-            return this.retryBatch(
-              runtime,
+            // Fetched again from the chunk's first command and handed to a processor restored from
+            // the log, which skips what the log already has (exactly-once input offset).
+            return runtime.failures.retry(
               consumer,
               { topic, partition: batch.partition, offset: chunk[0].offset },
               error,
               'command batch failed; partition will be restored',
+              { context },
             );
           }
           resolveOffset(chunk[chunk.length - 1].offset);
@@ -235,31 +236,6 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
         this.aggregatesGauge.set({ context }, this.countAggregates(runtime));
       },
     });
-  }
-
-  /**
-   * A batch that failed for a reason of Kafka's (broker gone, coordinator moved, transaction refused):
-   * counted (/health fails from UNHEALTHY_AFTER_FAILURES on), logged, and fetched again from `at` —
-   * the consumer stays in its group, and the commands go to a processor restored from the log, which
-   * skips those the log already has (exactly-once input offset). Fenced: a new owner has the
-   * partition; thrown, so that the rebalance reaches this consumer.
-   */
-  private async retryBatch(
-    runtime: ContextRuntime,
-    consumer: Consumer,
-    at: { topic: string; partition: number; offset: string },
-    error: unknown,
-    msg: string,
-  ): Promise<void> {
-    const failures = { count: (runtime.failures.get(at.partition)?.count ?? 0) + 1, error: (error as Error).message };
-    runtime.failures.set(at.partition, failures);
-    this.logger.event(failures.count >= UNHEALTHY_AFTER_FAILURES ? 'error' : 'warn', msg, {
-      context: runtime.context,
-      partition: at.partition,
-      consecutiveFailures: failures.count,
-      error: failures.error,
-    });
-    await fetchAgainFrom(consumer, at, failures.count, error);
   }
 
   private replies?: Promise<Producer>;

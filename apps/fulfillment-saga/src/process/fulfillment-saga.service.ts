@@ -1,21 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig, HealthRegistry, JsonLogger, Metrics } from '@es/common';
 import { fulfillmentReactions, type PlannedCommand } from '@es/domain';
 import { CommandEnvelope, commandFingerprint, deserializeEvent, encodeJson, type StoredEvent } from '@es/event-store';
-import {
-  fetchAgainFrom,
-  groups,
-  KAFKA,
-  partitionForKey,
-  SupervisedConsumer,
-  topics,
-  TRANSACTIONAL_RETRY,
-  transactionalIds,
-  undecodableRecord,
-} from '@es/kafka';
+import { BatchRetries, groups, KAFKA, partitionForKey, SupervisedConsumer, topics, TRANSACTIONAL_RETRY, transactionalIds, undecodableRecord } from '@es/kafka';
 import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letters';
+
+const RETRY_MESSAGE = 'saga transaction failed; the batch is read again';
 
 /** A command record as the saga produces it (key = the aggregate id). */
 type CommandMessage = { key: string; value: Buffer; headers: Record<string, string> };
@@ -32,8 +24,8 @@ type CommandMessage = { key: string; value: Buffer; headers: Record<string, stri
 export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: SupervisedConsumer;
   private readonly producers = new Map<string, Promise<Producer>>();
-  /** Consecutive failed transactions per input partition (`topic#partition`), for the back-off. */
-  private readonly failures = new Map<string, number>();
+  /** Consecutive failed transactions per input partition; fetched again in place, reported in /health. */
+  private readonly failures: BatchRetries;
   private assignment: Record<string, number[]> | undefined;
   private readonly reactions;
   private readonly lag;
@@ -49,6 +41,8 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
   ) {
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
+    // A single failure is routine under load (CONCURRENT_TRANSACTIONS after kafkajs' own retries).
+    this.failures = new BatchRetries({ name: 'saga-transactions', logger, firstFailureLevel: 'info' });
     this.deadLetters = new SagaDeadLetters({ config, logger, metrics, consumer: () => this.consumer?.current });
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
@@ -78,6 +72,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     this.consumer = consumer;
     this.health.register(consumer.health());
     this.health.register(this.deadLetters.health());
+    this.health.register(this.failures.health());
     await consumer.start();
     this.health.register({ name: 'saga-consumer', check: async () => ({ ok: this.assignment !== undefined, detail: this.assignment ?? 'joining' }) });
   }
@@ -95,6 +90,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assignment = payload.memberAssignment;
       this.deadLetters.forget(payload.memberAssignment);
+      this.failures.keepOnly(payload.memberAssignment);
       for (const [key, producer] of this.producers) {
         const [topic, partition] = splitKey(key);
         if (!(payload.memberAssignment[topic] ?? []).includes(partition)) {
@@ -119,7 +115,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         try {
           producer = await this.producerFor(key, batch.topic, batch.partition);
         } catch (error) {
-          return this.retryBatch(consumer, key, from, error); // Kafka unreachable: InitProducerId failed
+          return this.failures.retry(consumer, from, error, RETRY_MESSAGE); // Kafka unreachable: InitProducerId failed
         }
         const envelopes: { topic: string; messages: CommandMessage[] }[] = [];
         // Offset of a record the partition stops at (dead letter, policy stop): committed up to it.
@@ -142,8 +138,12 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         const last = stopAt === undefined ? Number(batch.messages[batch.messages.length - 1].offset) : stopAt - 1;
         if (stopAt !== undefined) consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
         if (last < Number(batch.messages[0].offset)) return; // stopped at the batch's first record: nothing to commit
-        const tx = await producer.transaction();
+        let tx: Transaction | undefined;
         try {
+          // kafkajs fences (InitProducerId with the transactional id) in a new producer's first
+          // transaction(), not in connect(): after a failed batch that is here, and it can fail too
+          // (CONCURRENT_TRANSACTIONS while the coordinator still aborts the last one).
+          tx = await producer.transaction();
           // One produce call per partition, never one sendBatch over several (as the processor's
           // commits, docs/reliability.md): when one broker's part of a multi-broker request fails,
           // kafkajs retries with fresh metadata, and a partition whose leader moved onto a broker that
@@ -156,39 +156,21 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
           });
           await tx.commit();
         } catch (error) {
-          await tx.abort().catch(() => undefined);
+          await tx?.abort().catch(() => undefined);
           this.producers.delete(key);
           await producer.disconnect().catch(() => undefined);
           // Stopped at a dead letter: the partition is held there, and the records before it must not
           // wait for the operator — thrown, as before (the consumer is re-created and reads them again).
           if (stopAt !== undefined) throw error;
-          return this.retryBatch(consumer, key, from, error);
+          return this.failures.retry(consumer, from, error, RETRY_MESSAGE);
         }
-        this.failures.delete(key);
+        this.failures.succeeded(batch.topic, batch.partition);
         await this.deadLetters.committed(batch.topic, batch.partition, last);
         resolveOffset(String(last));
         this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         await heartbeat();
       },
     });
-  }
-
-  /**
-   * A batch whose transaction failed for a reason of Kafka's: fetched again from its first record
-   * (nothing of it was committed) and sent with a new producer (InitProducerId aborts what is left
-   * open); the consumer stays in its group. Fenced: thrown, so that the rebalance reaches it.
-   */
-  private async retryBatch(consumer: Consumer, key: string, from: { topic: string; partition: number; offset: string }, error: unknown): Promise<void> {
-    const failures = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, failures);
-    // A single failure is routine under load (CONCURRENT_TRANSACTIONS after kafkajs' own retries).
-    this.logger.event(failures > 1 ? 'warn' : 'info', 'saga transaction failed; the batch is read again', {
-      topic: from.topic,
-      partition: from.partition,
-      consecutiveFailures: failures,
-      error: (error as Error).message,
-    });
-    await fetchAgainFrom(consumer, from, failures, error);
   }
 
   /**
