@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigResourceTypes } from 'kafkajs';
+import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import { topics } from '@es/kafka';
 import { AppProcess, randomNamespace, startApp, waitFor, WriteSideHarness } from '@es/testing';
 
@@ -27,32 +27,29 @@ describe('transactions that Kafka refuses for a while', () => {
 
   /**
    * AlterConfigs (kafkajs has no incremental variant) replaces a topic's whole dynamic config: the
-   * topic's own entries are read first and written back with the change, and restored as they were.
+   * topic's own entries are saved, written back with the limit, and written back as saved to accept.
    */
-  const refuseWrites = async (topic: string, refuse: boolean) => {
+  const savedConfigs = new Map<string, { name: string; value: string }[]>();
+  const alterTopic = async (topic: string, change: (admin: Admin) => Promise<{ name: string; value: string }[]>) => {
     const admin = harness.kafka.admin();
     await admin.connect();
     try {
-      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
-      const own = described.resources[0].configEntries
-        .filter((e) => e.configSource === 1 && e.configName !== 'max.message.bytes') // 1: DYNAMIC_TOPIC_CONFIG
-        .map((e) => ({ name: e.configName, value: e.configValue }));
-      const original = originalMaxMessageBytes.get(topic) ?? described.resources[0].configEntries.find((e) => e.configName === 'max.message.bytes');
-      if (!originalMaxMessageBytes.has(topic) && original) originalMaxMessageBytes.set(topic, original);
-      const maxMessageBytes = refuse
-        ? [{ name: 'max.message.bytes', value: '200' }]
-        : original?.configSource === 1
-          ? [{ name: 'max.message.bytes', value: original.configValue }]
-          : [];
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [...own, ...maxMessageBytes] }],
-      });
+      const configEntries = await change(admin);
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }] });
     } finally {
       await admin.disconnect();
     }
   };
-  const originalMaxMessageBytes = new Map<string, { configValue: string; configSource: number }>();
+  const refuseWrites = (topic: string) =>
+    alterTopic(topic, async (admin) => {
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+      const own = described.resources[0].configEntries
+        .filter((e) => e.configSource === 1) // DYNAMIC_TOPIC_CONFIG: the topic's own settings
+        .map((e) => ({ name: e.configName, value: e.configValue }));
+      savedConfigs.set(topic, own);
+      return [...own.filter((e) => e.name !== 'max.message.bytes'), { name: 'max.message.bytes', value: '200' }];
+    });
+  const acceptWrites = (topic: string) => alterTopic(topic, async () => savedConfigs.get(topic)!);
   const health = async (app: AppProcess) => {
     const res = await fetch(`${app.url}/health`, { signal: AbortSignal.timeout(5000) });
     return { status: res.status, body: (await res.json()) as { checks: Record<string, { ok: boolean; detail: any }> } };
@@ -97,7 +94,7 @@ describe('transactions that Kafka refuses for a while', () => {
 
   it('the command processor retries the batch in place, fails /health naming the partition, and applies the command once when Kafka accepts again', async () => {
     const events = topics.events(ns, 'inventory');
-    await refuseWrites(events, true);
+    await refuseWrites(events);
     const started = Date.now();
     const reply = harness.send('inventory', 'ReceiveStock', 'REF-1', { sku: 'REF-1', quantity: 5 });
     const failing = await untilUnhealthy(
@@ -107,7 +104,7 @@ describe('transactions that Kafka refuses for a while', () => {
     );
     const unhealthyAfter = Date.now() - started;
 
-    await refuseWrites(events, false);
+    await acceptWrites(events);
     const outcome = await reply;
     const recoveredAfter = Date.now() - started;
     await waitFor(async () => (await health(processor)).status === 200, { timeoutMs: 30000, intervalMs: 500, what: 'the processor to be healthy again' });
@@ -127,7 +124,7 @@ describe('transactions that Kafka refuses for a while', () => {
   it('the saga retries its transaction in place, fails /health naming the input partition, and sends the reservation once when Kafka accepts again', async () => {
     // The saga's output: ReserveStock goes to the inventory command topic.
     const commands = topics.commands(ns, 'inventory');
-    await refuseWrites(commands, true);
+    await refuseWrites(commands);
     const started = Date.now();
     const orderId = await harness.placeOrder([{ sku: 'REF-1', quantity: 2 }], randomUUID());
     const failing = await untilUnhealthy(
@@ -137,7 +134,7 @@ describe('transactions that Kafka refuses for a while', () => {
     );
     const unhealthyAfter = Date.now() - started;
 
-    await refuseWrites(commands, false);
+    await acceptWrites(commands);
     const order = await waitFor(
       async () => {
         const o = (await harness.orders()).get(orderId);

@@ -33,7 +33,7 @@ describe('BatchRetries', () => {
     const logger = new JsonLogger('test', 'debug', (line) => lines.push(JSON.parse(line)));
     const seeks: unknown[] = [];
     const consumer = { seek: (at: unknown) => seeks.push(at) } as unknown as Consumer;
-    const retries = new BatchRetries({ name: 'test.batches', logger, firstFailureLevel: 'info' });
+    const retries = new BatchRetries({ logger, firstFailureLevel: 'info' });
     return { lines, seeks, consumer, retries };
   };
   const at = (partition: number, offset = '7') => ({ topic: 'ns.orders.commands', partition, offset });
@@ -56,7 +56,7 @@ describe('BatchRetries', () => {
     for (let i = 0; i < UNHEALTHY_AFTER_FAILURES; i++) await retries.retry(consumer, at(1), refused(), 'batch failed');
     await retries.retry(consumer, at(2), refused(), 'batch failed');
     expect(lines.map((l) => l.level)).toEqual(['info', 'warn', 'error', 'info']);
-    const check = await retries.health().check();
+    const check = await retries.health('test.batches').check();
     expect(check.ok).toBe(false);
     expect(check.detail).toEqual({
       failing: {

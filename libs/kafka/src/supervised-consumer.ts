@@ -261,12 +261,11 @@ export interface BatchPosition {
  * (the processor and the saga both report through it; a retry loop must never be silent and green).
  */
 export class BatchRetries {
-  private readonly failing = new Map<string, { count: number; error: string; since: string }>();
+  /** By `topic#partition` (the key `detail()` shows). */
+  private readonly failing = new Map<string, { topic: string; partition: number; count: number; error: string; since: string }>();
 
   constructor(
     private readonly options: {
-      /** The `/health` check's name. */
-      readonly name: string;
       readonly logger?: JsonLogger;
       /** Level of a single failure's line (`info` where one is routine, e.g. CONCURRENT_TRANSACTIONS under load). */
       readonly firstFailureLevel?: 'info' | 'warn';
@@ -278,6 +277,8 @@ export class BatchRetries {
     const key = `${at.topic}#${at.partition}`;
     const previous = this.failing.get(key);
     const failure = {
+      topic: at.topic,
+      partition: at.partition,
       count: (previous?.count ?? 0) + 1,
       error: (error as Error)?.message ?? String(error),
       since: previous?.since ?? new Date().toISOString(),
@@ -308,10 +309,7 @@ export class BatchRetries {
 
   /** A rebalance: partitions that moved away are the new owner's to report. */
   keepOnly(assignment: Record<string, readonly number[]>): void {
-    for (const key of this.failing.keys()) {
-      const [topic, partition] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))];
-      if (!(assignment[topic] ?? []).includes(partition)) this.failing.delete(key);
-    }
+    for (const [key, { topic, partition }] of this.failing) if (!(assignment[topic] ?? []).includes(partition)) this.failing.delete(key);
   }
 
   /** Whether no partition has failed UNHEALTHY_AFTER_FAILURES times in a row. */
@@ -321,10 +319,11 @@ export class BatchRetries {
 
   /** The failing partitions, as `topic#partition` → consecutive failures, the last error, and since when. */
   detail(): Record<string, { count: number; error: string; since: string }> {
-    return Object.fromEntries(this.failing);
+    return Object.fromEntries([...this.failing].map(([key, { count, error, since }]) => [key, { count, error, since }]));
   }
 
-  health(): HealthIndicator {
-    return { name: this.options.name, check: async () => ({ ok: this.ok, detail: { failing: this.detail() } }) };
+  /** A `/health` check of its own, named `name` (the processor folds `ok` and `detail()` into its per-context check instead). */
+  health(name: string): HealthIndicator {
+    return { name, check: async () => ({ ok: this.ok, detail: { failing: this.detail() } }) };
   }
 }

@@ -93,7 +93,7 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
       consumer: undefined as unknown as SupervisedConsumer,
       processors: new Map(),
       ready: new Map(),
-      failures: new BatchRetries({ name: `command-processor.${context}.batches`, logger: this.logger }),
+      failures: new BatchRetries({ logger: this.logger }),
       stopped: new Map(),
       assigned: [],
     };

@@ -42,7 +42,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     this.metrics = metrics;
     this.reactions = metrics.counter('es_saga_commands_total', 'Commands sent by the fulfillment process', ['type']);
     // A single failure is routine under load (CONCURRENT_TRANSACTIONS after kafkajs' own retries).
-    this.failures = new BatchRetries({ name: 'saga-transactions', logger, firstFailureLevel: 'info' });
+    this.failures = new BatchRetries({ logger, firstFailureLevel: 'info' });
     this.deadLetters = new SagaDeadLetters({ config, logger, metrics, consumer: () => this.consumer?.current });
     this.lag = metrics.gauge('es_saga_batch_lag', 'Offset lag of the last batch per input partition', ['topic', 'partition']);
   }
@@ -72,7 +72,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
     this.consumer = consumer;
     this.health.register(consumer.health());
     this.health.register(this.deadLetters.health());
-    this.health.register(this.failures.health());
+    this.health.register(this.failures.health('saga-transactions'));
     await consumer.start();
     this.health.register({ name: 'saga-consumer', check: async () => ({ ok: this.assignment !== undefined, detail: this.assignment ?? 'joining' }) });
   }
@@ -115,7 +115,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         try {
           producer = await this.producerFor(key, batch.topic, batch.partition);
         } catch (error) {
-          return this.failures.retry(consumer, from, error, RETRY_MESSAGE); // Kafka unreachable: InitProducerId failed
+          return this.failures.retry(consumer, from, error, RETRY_MESSAGE); // Kafka unreachable: connect failed
         }
         const envelopes: { topic: string; messages: CommandMessage[] }[] = [];
         // Offset of a record the partition stops at (dead letter, policy stop): committed up to it.
