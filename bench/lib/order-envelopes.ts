@@ -4,9 +4,9 @@ import { eventIdFor, type EventEnvelope } from '@es/event-store';
 /**
  * An orders event as the processor would append it (OrderPlaced at its current schema version 2),
  * for benches that write event topics directly. `occurredAt` comes from the caller's clock so a
- * generated history is ordered.
+ * generated history is ordered. The correlation id is the order's unless one is given.
  */
-export function orderEnvelope(orderId: string, version: number, type: string, payload: unknown, occurredAt: Date): EventEnvelope {
+export function orderEnvelope(orderId: string, version: number, type: string, payload: unknown, occurredAt: Date, correlationId = orderId): EventEnvelope {
   return {
     eventId: eventIdFor('Order', orderId, version),
     type,
@@ -16,7 +16,7 @@ export function orderEnvelope(orderId: string, version: number, type: string, pa
     aggregateId: orderId,
     version,
     commandId: randomUUID(),
-    correlationId: orderId,
+    correlationId,
     causationId: null,
     occurredAt: occurredAt.toISOString(),
     payload,

@@ -1,13 +1,17 @@
 /**
  * The event index (issue 10): its rebuild rate from offset 0 beside the orders projection's, on the
  * same topic in the same run (both through the shared ProjectionRunner, rebuild mode), and
- * `GET /streams/orders/{id}/events` latency for an aggregate with 1,000 events under 100 concurrent
- * readers (closed loop), against the built query API.
+ * `GET /streams/orders/{id}/events` latency for an aggregate with a long history (1,000 events by
+ * default) under 100 concurrent readers (closed loop), against the built query API; then
+ * `GET /streams/orders/{id}/state` of that aggregate (a fold of its whole history): alone, and with
+ * `--state-readers` folding at once while one client reads a small page (what a long fold costs
+ * everyone else), with the query API's resident size.
  *
  *   npx nx run-many -t build -p query-api
- *   npx ts-node --transpile-only -r tsconfig-paths/register bench/read-side/event-index.bench.ts [--events 200000] [--partitions 3] [--readers 100] [--seconds 20]
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/read-side/event-index.bench.ts [--events 200000] [--partitions 3] [--readers 100] [--seconds 20] [--long 1000] [--state-readers 4] [--label name]
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { JsonLogger } from '@es/common';
@@ -28,13 +32,31 @@ const EVENTS = arg('events', 200_000);
 const PARTITIONS = arg('partitions', 3);
 const READERS = arg('readers', 100);
 const SECONDS = arg('seconds', 20);
-const LONG_STREAM = 1000;
+const LONG_STREAM = arg('long', 1000);
+const STATE_READERS = arg('state-readers', 4);
+const TRACE_EVENTS = arg('trace', 10_000);
+const LABEL = (() => {
+  const i = process.argv.indexOf('--label');
+  return i > 0 ? `-${process.argv[i + 1]}` : '';
+})();
 
-/** Orders placed then confirmed or rejected (~2.5 events each), and one order with a 1,000-event history. */
-function* orderEvents(count: number, longId: string): Generator<EventEnvelope> {
+/** Resident and peak resident size of a process, MiB (Linux /proc). */
+function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: round(kib('VmRSS') / 1024, 0), peakMiB: round(kib('VmHWM') / 1024, 0) };
+}
+
+/**
+ * Orders placed then confirmed or rejected (~2.5 events each), and one order with a LONG_STREAM-event
+ * history; the first orders' events (up to TRACE_EVENTS) all carry one correlation id, as a client
+ * that sends one X-Correlation-Id with every request would make them.
+ */
+function* orderEvents(count: number, longId: string, sharedCorrelation: string): Generator<EventEnvelope> {
   let clock = Date.now() - 3_600_000;
+  let shared = 0;
   const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope =>
-    orderEnvelope(orderId, version, type, payload, new Date(clock++));
+    orderEnvelope(orderId, version, type, payload, new Date(clock++), orderId !== longId && shared++ < TRACE_EVENTS ? sharedCorrelation : orderId);
   const lines = [
     { sku: 'sku-1', quantity: 1, unitPriceCents: 100 },
     { sku: 'sku-2', quantity: 2, unitPriceCents: 250 },
@@ -108,6 +130,86 @@ async function rebuild(spec: ProjectionSpec<any>, ns: string, kafka: Kafka, pool
   return seconds;
 }
 
+/**
+ * What one expensive read costs: three in a row, then STATE_READERS at once for SECONDS while one
+ * client reads a 10-event page of the long aggregate (its latency against the same reads with
+ * nothing else running). A query API that died shows as failed requests and `exited`.
+ */
+async function pressure(
+  label: string,
+  request: () => Promise<boolean>,
+  page: () => Promise<boolean>,
+  pid: number,
+  quietP50: number,
+): Promise<Record<string, unknown>[]> {
+  const memory = () => {
+    try {
+      return memoryOf(pid);
+    } catch {
+      return { exited: true };
+    }
+  };
+  const alone: number[] = [];
+  let failedAlone = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    if (!(await request().catch(() => false))) failedAlone++;
+    alone.push(performance.now() - t0);
+  }
+  const a = summarize(alone);
+  const rows: Record<string, unknown>[] = [{ scenario: `${label}, 3 in a row`, failed: failedAlone, 'p50 ms': a.p50, 'max ms': a.max, ...memory() }];
+  const [load, pages] = await Promise.all([saturate(STATE_READERS, SECONDS, request), saturate(1, SECONDS, page)]);
+  const l = summarize(load.latenciesMs);
+  const p = summarize(pages.latenciesMs);
+  rows.push({
+    scenario: `${label}, ${STATE_READERS} concurrent readers, ${SECONDS} s`,
+    'req/s': round(load.ok / load.seconds, 2),
+    failed: load.failed,
+    'p50 ms': l.p50,
+    'p99 ms': l.p99,
+    'max ms': l.max,
+    ...memory(),
+  });
+  rows.push({
+    scenario: `  GET …/events?limit=10 meanwhile, one client`,
+    'req/s': round(pages.ok / pages.seconds, 0),
+    failed: pages.failed,
+    'p50 ms': p.p50,
+    'p99 ms': p.p99,
+    'max ms': p.max,
+    'p50 vs quiet': round(p.p50 / quietP50, 1),
+  });
+  return rows;
+}
+
+/** `/state` of the long aggregate (a fold of its whole history) and `/correlations` of the shared correlation id. */
+async function expensiveReads(url: string, pid: number, longId: string, sharedCorrelation: string): Promise<Record<string, unknown>[]> {
+  const page = async () => (await get(`${url}/streams/orders/${longId}/events?limit=10`)).status === 200;
+  const fold = async () => {
+    const res = await get(`${url}/streams/orders/${longId}/state`);
+    return res.status === 200 && JSON.parse(res.body).version === LONG_STREAM;
+  };
+  const trace = async () => {
+    const res = await get(`${url}/correlations/${sharedCorrelation}`);
+    return res.status === 200 && JSON.parse(res.body).events.length === Math.min(TRACE_EVENTS, 5000);
+  };
+  const quiet = await saturate(1, 5, page);
+  const q = summarize(quiet.latenciesMs);
+  return [
+    {
+      scenario: 'GET …/events?limit=10, one client, nothing else running',
+      'req/s': round(quiet.ok / quiet.seconds, 0),
+      failed: quiet.failed,
+      'p50 ms': q.p50,
+      'p99 ms': q.p99,
+      'max ms': q.max,
+      ...memoryOf(pid),
+    },
+    ...(await pressure(`GET …/state of the ${LONG_STREAM}-event aggregate`, fold, page, pid, q.p50)),
+    ...(await pressure(`GET /correlations/{id} with ${TRACE_EVENTS} events under the id (5,000 listed)`, trace, page, pid, q.p50)),
+  ];
+}
+
 async function main() {
   const infra = await benchInfra();
   const kafka = new Kafka({ clientId: 'bench-event-index', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
@@ -123,8 +225,9 @@ async function main() {
   await migrate(meta);
   await meta.destroy();
   const longId = randomUUID();
+  const sharedCorrelation = `bench-${randomUUID()}`;
   try {
-    await produce(kafka, ns, orderEvents(EVENTS, longId), EVENTS);
+    await produce(kafka, ns, orderEvents(EVENTS, longId, sharedCorrelation), EVENTS);
     const orders: ProjectionSpec<any> = {
       info: PROJECTIONS.orders,
       store: orderSummaryStore,
@@ -171,10 +274,19 @@ async function main() {
           'max ms': s.max,
         });
       }
+      rows.push(...(await expensiveReads(api.url, api.child.pid!, longId, sharedCorrelation)));
     } finally {
       await api.stop();
     }
-    report(`read-side-event-index-${EVENTS}`, rows, { events: EVENTS, partitions: PARTITIONS, readers: READERS, seconds: SECONDS, longStream: LONG_STREAM });
+    report(`read-side-event-index-${EVENTS}${LABEL}`, rows, {
+      events: EVENTS,
+      partitions: PARTITIONS,
+      readers: READERS,
+      seconds: SECONDS,
+      longStream: LONG_STREAM,
+      stateReaders: STATE_READERS,
+      traceEvents: TRACE_EVENTS,
+    });
   } finally {
     await dropNamespace(ns, admin, pool);
     await admin.disconnect();

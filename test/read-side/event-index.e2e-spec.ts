@@ -46,16 +46,28 @@ describe('event index: /streams and /correlations', () => {
   // A long stream for pagination: 250 events of one product.
   const busy = 'sku-busy';
   const busyEvents = [log.productRegistered(busy), ...Array.from({ length: 249 }, (_, i) => log.stockReceived(busy, i + 1))];
+  // A history longer than a fold's page (1,000) and a trace longer than its bound (5,000): every
+  // event of this product carries one correlation id, as a client that sends one X-Correlation-Id
+  // with every request makes it.
+  const long = 'sku-long';
+  const longTrace = randomUUID();
+  const longEvents = [log.productRegistered(long), ...Array.from({ length: 5199 }, (_, i) => log.stockReceived(long, (i % 7) + 1))].map((e) => ({
+    ...e,
+    correlationId: longTrace,
+  }));
+  const foldProduct = (events: EventEnvelope[]) =>
+    events.reduce((s, e) => productDecider.evolve(s, { type: e.type, data: e.payload } as ProductEvent), productDecider.initialState());
 
   beforeAll(async () => {
     await fx.setUp();
-    await fx.appender.append([...products, placedV1, reservedA, reservedB, lineA, lineB, confirmed, ...busyEvents]);
+    await fx.appender.append([...products, placedV1, reservedA, reservedB, lineA, lineB, confirmed, ...busyEvents, ...longEvents]);
     apps.push(await startApp('event-index-projector', fx.env));
     api = await startApp('query-api', { ...fx.env, ADMIN_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '10000' });
     apps.push(api);
     await waitFor(
       async () =>
         (await get(`/streams/inventory/${busy}/events?fromVersion=250`)).status === 200 &&
+        (await get(`/streams/inventory/${long}/events?fromVersion=5200`)).status === 200 &&
         (await get(`/streams/orders/${orderId}/events`)).body.items?.length === 4,
       {
         what: 'the event index to catch up',
@@ -151,10 +163,31 @@ describe('event index: /streams and /correlations', () => {
     }
     const latest = await get(`/streams/orders/${orderId}/state`);
     expect([latest.body.version, latest.body.state.status]).toEqual([4, 'CONFIRMED']);
-    const products = busyEvents
-      .slice(0, 100)
-      .reduce((s, e) => productDecider.evolve(s, { type: e.type, data: e.payload } as ProductEvent), productDecider.initialState());
-    expect((await get(`/streams/inventory/${busy}/state?version=100`)).body.state).toEqual(products);
+    expect((await get(`/streams/inventory/${busy}/state?version=100`)).body.state).toEqual(foldProduct(busyEvents.slice(0, 100)));
+  });
+
+  it('folds a history longer than a page (5,200 events, read 1,000 at a time) exactly, at the page boundaries too', async () => {
+    const latest = await get(`/streams/inventory/${long}/state`);
+    expect([latest.status, latest.body.version, latest.body.occurredAt]).toEqual([200, 5200, longEvents[5199].occurredAt]);
+    expect(latest.body.state).toEqual(foldProduct(longEvents));
+    for (const n of [999, 1000, 1001, 2000, 5199]) {
+      const { status, body } = await get(`/streams/inventory/${long}/state?version=${n}`);
+      expect([status, body.version]).toEqual([200, n]);
+      expect(body.state).toEqual(foldProduct(longEvents.slice(0, n)));
+    }
+    const past = await get(`/streams/inventory/${long}/state?version=5201`);
+    expect([past.status, past.body.detail]).toEqual([404, `inventory aggregate ${long} has 5200 event(s), not 5201`]);
+    const atTime = await get(`/streams/inventory/${long}/state?at=${encodeURIComponent(longEvents[2500].occurredAt)}`);
+    expect(atTime.body.version).toBe(2501);
+    expect(atTime.body.state).toEqual(foldProduct(longEvents.slice(0, 2501)));
+  });
+
+  it('lists at most 5,000 events of a trace and says it is truncated (anyone can put any number under one correlation id)', async () => {
+    const { status, body } = await get(`/correlations/${longTrace}`);
+    expect([status, body.truncated, body.events.length]).toEqual([200, true, 5000]);
+    // Whatever subset was found, a stream's events come in version order.
+    const versions = body.events.map((e: any) => e.version);
+    expect(versions).toEqual([...versions].sort((a: number, b: number) => a - b));
   });
 
   it('answers the state at a time: after the last event at or before it', async () => {
@@ -191,6 +224,7 @@ describe('event index: /streams and /correlations', () => {
       eventTypes: ['OrderPlaced'],
     });
     expect(body.commands).toHaveLength(6);
+    expect(body.truncated).toBe(false);
   });
 
   it('honours X-Min-Position: a read with the position of a new event includes it', async () => {

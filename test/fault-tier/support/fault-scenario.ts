@@ -98,6 +98,7 @@ export async function runFaultScenario(o: {
   };
   const sut = await SystemUnderTest.start(env, { processors: o.processors ?? 1 });
   const ctx: ScenarioContext = { namespace, kafka: o.kafka, postgres: o.postgres, sut };
+  let faultStarted = started;
   try {
     const ledger = new CommandLedger(() => sut.commandApi, namespace);
     const probeSkus = keysCoveringPartitions(PARTITIONS, (i) => `P${i}`);
@@ -111,6 +112,7 @@ export async function runFaultScenario(o: {
     ledger.retryUntil = loadUntil + 60000;
     const load = runLoad(ledger, { clients: CLIENTS, skus: LOAD_SKUS, until: loadUntil, seed: 7 });
     await sleep(BEFORE_MS);
+    faultStarted = Date.now();
     const fault = await o.inject(ctx);
     const recoveryByTarget = await measureRecovery(
       recoveryTargets(ledger, probeSkus, PARTITIONS),
@@ -177,6 +179,13 @@ export async function runFaultScenario(o: {
     keepAppLogs(o.name, sut);
     results.push(result);
     return result;
+  } catch (error) {
+    // The scenario could not run to its audit (an app that did not come back, setup refused): the
+    // apps' logs and their warnings since the fault are what explains it, in the failure itself.
+    keepAppLogs(o.name, sut);
+    const timeline = logTimeline(sut.apps, faultStarted);
+    (error as Error).message += `\n--- the apps' warnings from the fault on (s, app, message) ---\n${timeline.join('\n')}`;
+    throw error;
   } finally {
     await sut.stop();
   }

@@ -165,7 +165,13 @@ export const CONSOLE_SCRIPT = `(function () {
   function followCorrelation(id) {
     var node = clear($('#trace'));
     return api('GET', '/correlations/' + encodeURIComponent(id)).then(function (trace) {
-      node.appendChild(el('h3', { text: 'correlation ' + trace.correlationId + ': ' + trace.commands.length + ' command(s), ' + trace.events.length + ' event(s)' }));
+      node.appendChild(
+        el('h3', {
+          text:
+            'correlation ' + trace.correlationId + ': ' + trace.commands.length + ' command(s), ' + trace.events.length + ' event(s)' +
+            (trace.truncated ? ' — truncated: more events carry this id than a trace lists' : ''),
+        }),
+      );
       var table = el('table', {}, [el('thead', {}, [el('tr', {}, ['command', 'aggregate', 'outcome', 'versions', 'events'].map(function (h) { return el('th', { text: h }); }))])]);
       var body = el('tbody');
       trace.commands.forEach(function (c) {

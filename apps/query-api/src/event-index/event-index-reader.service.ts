@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { TimeoutError } from '@es/common';
 import { BOUNDED_CONTEXTS, NotFoundError, type DomainEvent } from '@es/domain';
 import { upcasters } from '@es/event-store';
 import { EVENT_INDEX_CONTEXTS, EventIndexQueryRepository, eventIndexProjectionName, type IndexedEventRow } from '@es/read-models';
@@ -33,6 +34,8 @@ export interface CommandView {
   eventTypes: string[];
 }
 
+/** A fold of an aggregate's history reads this many events per query. */
+const FOLD_PAGE = 1000;
 /** Bounds a correlation's trace: a request and everything it caused is a few dozen events. */
 const MAX_TRACE_EVENTS = 5000;
 const MAX_CAUSATION_ROUNDS = 20;
@@ -66,40 +69,66 @@ export class EventIndexReader {
     return { items, next: page.more ? items[items.length - 1].version + 1 : undefined };
   }
 
-  /** The aggregate's state after `version` (or after its last event at or before `at`; default: its latest). */
-  async stateAt(context: IndexedContext, aggregateId: string, bound: { version?: number; at?: string }): Promise<StateView> {
-    const events = (await this.read(context, (schema) => this.repository.upTo(schema, aggregateId, bound), [])).map(upcast);
-    if (bound.version !== undefined && events.length < bound.version) {
-      const latest = events.length > 0 ? events.length : await this.latestVersion(context, aggregateId);
-      throw new NotFoundError(
-        latest === 0 ? `no events of ${context} aggregate ${aggregateId}` : `${context} aggregate ${aggregateId} has ${latest} event(s), not ${bound.version}`,
-      );
-    }
-    if (events.length === 0) {
-      const exists = bound.at !== undefined && (await this.latestVersion(context, aggregateId)) > 0;
-      throw new NotFoundError(exists ? `${context} aggregate ${aggregateId} had no events at ${bound.at}` : `no events of ${context} aggregate ${aggregateId}`);
+  /**
+   * The aggregate's state after `version` (or after its last event at or before `at`; default: its
+   * latest), folded FOLD_PAGE versions at a time: the memory of a fold is one page, and other
+   * requests get the pool and the event loop between pages. `gone` is asked before each page: a
+   * fold nobody waits for any more stops (a client can ask for the state of a million-event
+   * aggregate and hang up, many times over).
+   */
+  async stateAt(context: IndexedContext, aggregateId: string, bound: { version?: number; at?: string }, gone: () => boolean = () => false): Promise<StateView> {
+    const latest = await this.latestVersion(context, aggregateId);
+    if (latest === 0) throw new NotFoundError(`no events of ${context} aggregate ${aggregateId}`);
+    if (bound.version !== undefined && bound.version > latest) {
+      throw new NotFoundError(`${context} aggregate ${aggregateId} has ${latest} event(s), not ${bound.version}`);
     }
     const decider = BOUNDED_CONTEXTS[context].decider as { evolve(state: unknown, event: DomainEvent): unknown; initialState(): unknown };
-    const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.payload }), decider.initialState());
-    const last = events[events.length - 1];
-    return { context, aggregateType: last.aggregateType, aggregateId, version: last.version, occurredAt: last.occurredAt, state };
+    const folded = await foldPages(
+      (afterVersion, throughVersion) =>
+        this.read(context, (schema) => this.repository.range(schema, aggregateId, { afterVersion, throughVersion, at: bound.at }), []),
+      (state, e) => decider.evolve(state, { type: e.type, data: e.payload }),
+      decider.initialState(),
+      { throughVersion: bound.version ?? latest, pageSize: FOLD_PAGE, gone },
+    );
+    const last = folded.last;
+    if (last === undefined) throw new NotFoundError(`${context} aggregate ${aggregateId} had no events at ${bound.at}`);
+    return { context, aggregateType: last.aggregateType, aggregateId, version: last.version, occurredAt: last.occurredAt, state: folded.state };
   }
 
   /**
    * The events of one correlation id in every context, then, round by round, the events whose
    * causation id names one already found (the saga's steps carry their cause's event id), in
-   * causal order, with the commands that produced them.
+   * causal order, with the commands that produced them. At most MAX_TRACE_EVENTS: the correlation
+   * id is a request header, so anyone can put any number of events under one; past the bound the
+   * trace says `truncated`.
    */
-  async correlation(correlationId: string): Promise<{ correlationId: string; commands: CommandView[]; events: EventView[] }> {
+  async correlation(correlationId: string): Promise<{ correlationId: string; commands: CommandView[]; events: EventView[]; truncated: boolean }> {
     const found = new Map<string, EventView>();
+    let truncated = false;
     let frontier: string[] = [];
-    for (let round = 0; round < MAX_CAUSATION_ROUNDS && found.size < MAX_TRACE_EVENTS; round++) {
+    for (let round = 0; ; round++) {
+      if (round === MAX_CAUSATION_ROUNDS) {
+        truncated = true;
+        break;
+      }
+      const budget = MAX_TRACE_EVENTS - found.size;
+      // One more than the budget tells whether anything was left out.
       const batches = await Promise.all(
-        EVENT_INDEX_CONTEXTS.map((context) => this.read(context, (schema) => this.repository.related(schema, correlationId, frontier, MAX_TRACE_EVENTS), [])),
+        EVENT_INDEX_CONTEXTS.map((context) =>
+          this.read(
+            context,
+            (schema) => (round === 0 ? this.repository.correlated(schema, correlationId, budget + 1) : this.repository.causedBy(schema, frontier, budget + 1)),
+            [],
+          ),
+        ),
       );
       const fresh = batches.flat().filter((e) => !found.has(e.eventId));
+      if (fresh.length > budget) {
+        truncated = true;
+        fresh.length = budget;
+      }
       for (const e of fresh) found.set(e.eventId, upcast(e));
-      if (fresh.length === 0) break;
+      if (fresh.length === 0 || truncated) break;
       frontier = fresh.map((e) => e.eventId);
     }
     if (found.size === 0) throw new NotFoundError(`no events of correlation ${correlationId}`);
@@ -124,7 +153,7 @@ export class EventIndexReader {
         });
       }
     }
-    return { correlationId, commands: [...commands.values()], events };
+    return { correlationId, commands: [...commands.values()], events, truncated };
   }
 
   /**
@@ -161,6 +190,29 @@ export class EventIndexReader {
 }
 
 /**
+ * Folds an aggregate's events (upcast on read) from version 1 through `throughVersion`, `pageSize`
+ * versions per `page(after, through)` call. Throws a TimeoutError when `gone` says nobody waits for
+ * the answer any more.
+ */
+export async function foldPages<S>(
+  page: (afterVersion: number, throughVersion: number) => Promise<IndexedEventRow[]>,
+  evolve: (state: S, event: EventView) => S,
+  initial: S,
+  { throughVersion, pageSize, gone }: { throughVersion: number; pageSize: number; gone: () => boolean },
+): Promise<{ state: S; last?: EventView }> {
+  let state = initial;
+  let last: EventView | undefined;
+  for (let after = 0; after < throughVersion; after += pageSize) {
+    if (gone()) throw new TimeoutError('the client closed the connection before the fold finished');
+    for (const row of await page(after, Math.min(after + pageSize, throughVersion))) {
+      last = upcast(row);
+      state = evolve(state, last);
+    }
+  }
+  return { state, last };
+}
+
+/**
  * The index keeps payloads as upcast when they were indexed; a newer build may know newer upcasters,
  * so stored payloads pass through the registry again (a no-op when already current).
  */
@@ -176,33 +228,37 @@ function upcast(row: IndexedEventRow): EventView {
 /**
  * Causal order: an event comes after the event that caused it (causationId) and after the earlier
  * versions of its own aggregate; among events free to go next, the earliest occurredAt (then the
- * log position) first. Kahn's algorithm over those edges.
+ * log position) first. Kahn's algorithm over those edges with a binary heap of the events free to
+ * go: O(n log n), because anyone can put thousands of events under one correlation id (it is a
+ * request header) and an earlier version, which sorted the free events on every step, held the
+ * query API's event loop for 3 s on 10,000 events.
  */
 export function causalOrder(events: readonly EventView[]): EventView[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const children = new Map<string, string[]>();
   const waiting = new Map<string, number>();
   const edge = (from: string, to: string) => {
-    children.set(from, [...(children.get(from) ?? []), to]);
+    const list = children.get(from);
+    if (list) list.push(to);
+    else children.set(from, [to]);
     waiting.set(to, (waiting.get(to) ?? 0) + 1);
   };
   const streams = new Map<string, EventView[]>();
   for (const e of events) {
     if (e.causationId && byId.has(e.causationId) && e.causationId !== e.eventId) edge(e.causationId, e.eventId);
     const key = `${e.context}\u0000${e.aggregateId}`;
-    streams.set(key, [...(streams.get(key) ?? []), e]);
+    const stream = streams.get(key);
+    if (stream) stream.push(e);
+    else streams.set(key, [e]);
   }
   for (const stream of streams.values()) {
     stream.sort((a, b) => a.version - b.version);
     for (let i = 1; i < stream.length; i++) edge(stream[i - 1].eventId, stream[i].eventId);
   }
-  const before = (a: EventView, b: EventView) =>
-    a.occurredAt.localeCompare(b.occurredAt) || a.context.localeCompare(b.context) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset));
-  const ready = events.filter((e) => !waiting.get(e.eventId));
+  const ready = new MinHeap<EventView>(before);
+  for (const e of events) if (!waiting.get(e.eventId)) ready.push(e);
   const out: EventView[] = [];
-  while (ready.length > 0) {
-    ready.sort(before);
-    const next = ready.shift()!;
+  for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
     out.push(next);
     for (const child of children.get(next.eventId) ?? []) {
       const left = waiting.get(child)! - 1;
@@ -211,6 +267,54 @@ export function causalOrder(events: readonly EventView[]): EventView[] {
     }
   }
   // A cycle (corrupt causation ids) cannot be ordered causally: keep its events, in time order.
-  if (out.length < events.length) out.push(...events.filter((e) => !out.includes(e)).sort(before));
+  if (out.length < events.length) {
+    const placed = new Set(out);
+    out.push(...events.filter((e) => !placed.has(e)).sort(before));
+  }
   return out;
+}
+
+/** Earlier occurredAt first (ISO-8601 UTC strings of one format compare as text), then the log position. */
+function before(a: EventView, b: EventView): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  if (a.context !== b.context) return a.context < b.context ? -1 : 1;
+  return a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset));
+}
+
+/** A binary min-heap: the smallest item by `compare` first. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+
+  push(item: T): void {
+    const items = this.items;
+    let i = items.push(item) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.compare(items[parent], items[i]) <= 0) break;
+      [items[parent], items[i]] = [items[i], items[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      for (let i = 0; ;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && this.compare(items[left], items[smallest]) < 0) smallest = left;
+        if (right < items.length && this.compare(items[right], items[smallest]) < 0) smallest = right;
+        if (smallest === i) break;
+        [items[smallest], items[i]] = [items[i], items[smallest]];
+        i = smallest;
+      }
+    }
+    return top;
+  }
 }

@@ -50,4 +50,6 @@ export class CorrelationTraceDto {
   @ApiProperty() correlationId!: string;
   @ApiProperty({ type: [CommandOutcomeDto], description: 'In causal order of their first event' }) commands!: CommandOutcomeDto[];
   @ApiProperty({ type: [IndexedEventDto], description: 'Causal order: a cause before its effects, a stream in version order' }) events!: IndexedEventDto[];
+  @ApiProperty({ description: 'True when the trace had more than 5,000 events (or more than 20 causation rounds) and only those found first are listed' })
+  truncated!: boolean;
 }
