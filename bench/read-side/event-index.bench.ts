@@ -5,10 +5,12 @@
  * default) under 100 concurrent readers (closed loop), against the built query API; then
  * `GET /streams/orders/{id}/state` of that aggregate (a fold of its whole history): alone, and with
  * `--state-readers` folding at once while one client reads a small page (what a long fold costs
- * everyone else), with the query API's resident size.
+ * everyone else), with the query API's resident size; the same for `/correlations` of 10,000 events
+ * under one id and for `/rates?minutes=60` with `--rates-readers` clients asking for different
+ * bucket sizes.
  *
  *   npx nx run-many -t build -p query-api
- *   npx ts-node --transpile-only -r tsconfig-paths/register bench/read-side/event-index.bench.ts [--events 200000] [--partitions 3] [--readers 100] [--seconds 20] [--long 1000] [--state-readers 4] [--label name]
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/read-side/event-index.bench.ts [--events 200000] [--partitions 3] [--readers 100] [--seconds 20] [--long 1000] [--state-readers 4] [--rates-readers 16] [--label name]
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -35,6 +37,8 @@ const SECONDS = arg('seconds', 20);
 const LONG_STREAM = arg('long', 1000);
 const STATE_READERS = arg('state-readers', 4);
 const TRACE_EVENTS = arg('trace', 10_000);
+/** More than the query API's pool (10): what a few clients in a loop do to every other read. */
+const RATES_READERS = arg('rates-readers', 16);
 const LABEL = (() => {
   const i = process.argv.indexOf('--label');
   return i > 0 ? `-${process.argv[i + 1]}` : '';
@@ -53,7 +57,8 @@ function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
  * that sends one X-Correlation-Id with every request would make them.
  */
 function* orderEvents(count: number, longId: string, sharedCorrelation: string): Generator<EventEnvelope> {
-  let clock = Date.now() - 3_600_000;
+  // Within the last 15 minutes (1 ms apart): every event counts in `/rates?minutes=60`.
+  let clock = Date.now() - 900_000;
   let shared = 0;
   const make = (orderId: string, version: number, type: string, payload: unknown): EventEnvelope =>
     orderEnvelope(orderId, version, type, payload, new Date(clock++), orderId !== longId && shared++ < TRACE_EVENTS ? sharedCorrelation : orderId);
@@ -130,6 +135,13 @@ async function rebuild(spec: ProjectionSpec<any>, ns: string, kafka: Kafka, pool
   return seconds;
 }
 
+/** Busy CPU ticks (1/100 s) of the whole machine so far, from /proc/stat (every core, not idle or iowait). */
+function machineBusyTicks(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
 /**
  * What one expensive read costs: three in a row, then STATE_READERS at once for SECONDS while one
  * client reads a 10-event page of the long aggregate (its latency against the same reads with
@@ -137,10 +149,11 @@ async function rebuild(spec: ProjectionSpec<any>, ns: string, kafka: Kafka, pool
  */
 async function pressure(
   label: string,
-  request: () => Promise<boolean>,
+  request: (i: number) => Promise<boolean>,
   page: () => Promise<boolean>,
   pid: number,
   quietP50: number,
+  readers = STATE_READERS,
 ): Promise<Record<string, unknown>[]> {
   const memory = () => {
     try {
@@ -153,21 +166,24 @@ async function pressure(
   let failedAlone = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    if (!(await request().catch(() => false))) failedAlone++;
+    if (!(await request(i).catch(() => false))) failedAlone++;
     alone.push(performance.now() - t0);
   }
   const a = summarize(alone);
   const rows: Record<string, unknown>[] = [{ scenario: `${label}, 3 in a row`, failed: failedAlone, 'p50 ms': a.p50, 'max ms': a.max, ...memory() }];
-  const [load, pages] = await Promise.all([saturate(STATE_READERS, SECONDS, request), saturate(1, SECONDS, page)]);
+  const ticksBefore = machineBusyTicks();
+  const [load, pages] = await Promise.all([saturate(readers, SECONDS, request), saturate(1, SECONDS, page)]);
+  const busyCores = round((machineBusyTicks() - ticksBefore) / 100 / load.seconds, 2);
   const l = summarize(load.latenciesMs);
   const p = summarize(pages.latenciesMs);
   rows.push({
-    scenario: `${label}, ${STATE_READERS} concurrent readers, ${SECONDS} s`,
+    scenario: `${label}, ${readers} concurrent readers, ${SECONDS} s`,
     'req/s': round(load.ok / load.seconds, 2),
     failed: load.failed,
     'p50 ms': l.p50,
     'p99 ms': l.p99,
     'max ms': l.max,
+    'machine busy, cores': busyCores,
     ...memory(),
   });
   rows.push({
@@ -207,6 +223,15 @@ async function expensiveReads(url: string, pid: number, longId: string, sharedCo
     },
     ...(await pressure(`GET …/state of the ${LONG_STREAM}-event aggregate`, fold, page, pid, q.p50)),
     ...(await pressure(`GET /correlations/{id} with ${TRACE_EVENTS} events under the id (5,000 listed)`, trace, page, pid, q.p50)),
+    // Each reader its own bucket size: what a client does to get past a cache of identical requests.
+    ...(await pressure(
+      `GET /rates?minutes=60&bucketSeconds=1|2|3|5 over ${EVENTS.toLocaleString()} events`,
+      async (i) => (await get(`${url}/rates?minutes=60&bucketSeconds=${[1, 2, 3, 5][i % 4]}`)).status === 200,
+      page,
+      pid,
+      q.p50,
+      RATES_READERS,
+    )),
   ];
 }
 
@@ -286,6 +311,7 @@ async function main() {
       longStream: LONG_STREAM,
       stateReaders: STATE_READERS,
       traceEvents: TRACE_EVENTS,
+      ratesReaders: RATES_READERS,
     });
   } finally {
     await dropNamespace(ns, admin, pool);
