@@ -88,15 +88,16 @@ export async function sampleUnits(units: Record<string, number>, seconds: number
 
 /** Busy share of the whole machine (all cores, in percent of one core) over `seconds`, from /proc/stat. */
 export async function machineBusy(seconds: number): Promise<number> {
-  const read = () => {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-    const idle = cpu[3] + cpu[4];
-    return { busy: cpu.reduce((a, b) => a + b, 0) - idle };
-  };
-  const a = read();
+  const a = machineBusyTicks();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const b = read();
-  return Math.round(((b.busy - a.busy) / TICKS_PER_SECOND / seconds) * 1000) / 10;
+  const b = machineBusyTicks();
+  return Math.round(((b - a) / TICKS_PER_SECOND / seconds) * 1000) / 10;
+}
+
+/** Busy clock ticks (1/100 s) of the whole machine so far, every core: /proc/stat's total less idle and iowait. */
+export function machineBusyTicks(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return cpu.reduce((a, b) => a + b, 0) - cpu[3] - cpu[4];
 }
 
 /** CPU clock ticks (utime + stime, 1/100 s) a process has used so far, its own threads only. */

@@ -24,6 +24,7 @@ import { createDataSource, META_MIGRATIONS, metaSchema, migrate, orderSummarySto
 import { dropNamespace, randomNamespace, startApp } from '@es/testing';
 import { orderEnvelope } from '../lib/order-envelopes';
 import { benchInfra, progress, report, round, runBench, summarize } from '../lib/bench-infra';
+import { machineBusyTicks } from '../lib/proc-sampler';
 import { get, saturate } from '../lib/http-load';
 
 const arg = (name: string, fallback: number) => {
@@ -133,13 +134,6 @@ async function rebuild(spec: ProjectionSpec<any>, ns: string, kafka: Kafka, pool
   await runner.stop();
   await admin.disconnect();
   return seconds;
-}
-
-/** Busy CPU ticks (1/100 s) of the whole machine so far, from /proc/stat (every core, not idle or iowait). */
-function machineBusyTicks(): number {
-  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-  return user + nice + system + irq + softirq + steal;
 }
 
 /**

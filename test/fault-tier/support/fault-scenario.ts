@@ -176,17 +176,16 @@ export async function runFaultScenario(o: {
       result.appLogs = Object.fromEntries(sut.apps.map((a, i) => [`${a.app}#${i}`, a.output().slice(-3000)]));
       result.timeline = logTimeline(sut.apps, fault.at);
     }
-    keepAppLogs(o.name, sut);
     results.push(result);
     return result;
   } catch (error) {
     // The scenario could not run to its audit (an app that did not come back, setup refused): the
-    // apps' logs and their warnings since the fault are what explains it, in the failure itself.
-    keepAppLogs(o.name, sut);
+    // apps' warnings since the fault are what explains it, in the failure itself.
     const timeline = logTimeline(sut.apps, faultStarted);
     (error as Error).message += `\n--- the apps' warnings from the fault on (s, app, message) ---\n${timeline.join('\n')}`;
     throw error;
   } finally {
+    keepAppLogs(o.name, sut);
     await sut.stop();
   }
 }

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { TimeoutError } from '@es/common';
 import { BOUNDED_CONTEXTS, NotFoundError, type DomainEvent } from '@es/domain';
 import { upcasters } from '@es/event-store';
-import { EVENT_INDEX_CONTEXTS, EventIndexQueryRepository, eventIndexProjectionName, type IndexedEventRow } from '@es/read-models';
+import { EVENT_INDEX_CONTEXTS, EventIndexQueryRepository, eventIndexProjectionName, type IndexedEventRow, type RateBucket } from '@es/read-models';
 import { ActiveVersionsService } from '../shared/active-versions.service';
 import { OneAtATime } from '../shared/one-at-a-time';
 import { READ_POOL } from '../shared/read-database';
@@ -49,7 +49,7 @@ const MAX_CAUSATION_ROUNDS = 20;
 @Injectable()
 export class EventIndexReader {
   private readonly repository: EventIndexQueryRepository;
-  private readonly ratesQueue = new OneAtATime<{ at: string; events: number; commands: number }[]>('rates', 8);
+  private readonly ratesQueue = new OneAtATime<RateBucket[]>('rates', 8);
 
   constructor(
     @Inject(READ_POOL) pool: Pool,
@@ -162,17 +162,17 @@ export class EventIndexReader {
    * Accepted commands and events per bucket over the last `minutes`, every context summed (the
    * console's rates). Buckets are aligned to the epoch, so consecutive polls agree.
    */
-  rates(minutes: number, bucketSeconds: number): Promise<{ at: string; events: number; commands: number }[]> {
+  rates(minutes: number, bucketSeconds: number): Promise<RateBucket[]> {
     // An hour of events is seconds of database work: one such query at a time (OneAtATime).
     return this.ratesQueue.run(`${minutes}/${bucketSeconds}`, () => this.countRates(minutes, bucketSeconds, Date.now()));
   }
 
-  private async countRates(minutes: number, bucketSeconds: number, now: number): Promise<{ at: string; events: number; commands: number }[]> {
+  private async countRates(minutes: number, bucketSeconds: number, now: number): Promise<RateBucket[]> {
     const start = Math.floor((now - minutes * 60_000) / (bucketSeconds * 1000)) * bucketSeconds * 1000;
     const perContext = await Promise.all(
       EVENT_INDEX_CONTEXTS.map((context) => this.read(context, (schema) => this.repository.rates(schema, new Date(start).toISOString(), bucketSeconds), [])),
     );
-    const buckets = new Map<string, { at: string; events: number; commands: number }>();
+    const buckets = new Map<string, RateBucket>();
     for (let t = start; t <= now; t += bucketSeconds * 1000) {
       const at = new Date(t).toISOString();
       buckets.set(at, { at, events: 0, commands: 0 });

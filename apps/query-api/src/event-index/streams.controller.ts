@@ -2,14 +2,13 @@ import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError, unstorableStringProblem } from '@es/domain';
-import { EVENT_INDEX_CONTEXTS } from '@es/read-models';
+import { EVENT_INDEX_CONTEXTS, MAX_VERSION } from '@es/read-models';
 import { MIN_POSITION_HEADER } from '../consistency/min-position.interceptor';
 import { ReadsEventIndex } from '../consistency/reads-event-index.decorator';
 import { decodeCursor, encodeCursor, QueryParams } from '../shared/query-params';
 import { AggregateStateDto, StreamPageDto } from './event-index.dto';
 import { EventIndexReader, type IndexedContext, type StateView } from './event-index-reader.service';
 
-const MAX_VERSION = 2_147_483_647;
 /** ISO-8601 date-time with a zone (`Z` or ±hh:mm), as the events' occurredAt. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 

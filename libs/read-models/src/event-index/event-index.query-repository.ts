@@ -1,8 +1,15 @@
 import { qualified, type Sql } from '../sql';
 import type { IndexedEventRow } from './event-index.row';
 
-/** Versions are PostgreSQL integers. */
-const MAX_VERSION = 2_147_483_647;
+/** The highest version an event can have (a PostgreSQL integer). */
+export const MAX_VERSION = 2_147_483_647;
+
+/** Events that occurred in one bucket of `/rates`, and the distinct accepted commands behind them. */
+export interface RateBucket {
+  at: string;
+  events: number;
+  commands: number;
+}
 
 const COLUMNS = `event_id, context, aggregate_type, aggregate_id, version, type, schema_version, payload, occurred_at,
   command_id, correlation_id, causation_id, topic, partition, "offset"`;
@@ -49,7 +56,7 @@ export class EventIndexQueryRepository {
   }
 
   /** Events and distinct commands per `bucketSeconds` since `since` (ISO), oldest first; empty buckets left out. */
-  async rates(schema: string, since: string, bucketSeconds: number): Promise<{ at: string; events: number; commands: number }[]> {
+  async rates(schema: string, since: string, bucketSeconds: number): Promise<RateBucket[]> {
     const { rows } = await this.sql.query(
       `SELECT to_timestamp(floor(extract(epoch FROM occurred_at) / $2) * $2) AS at, count(*)::int AS events, count(DISTINCT command_id)::int AS commands
          FROM ${qualified(schema, 'events')} WHERE occurred_at >= $1 GROUP BY 1 ORDER BY 1`,
