@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { partitionForKey } from '@es/kafka';
+import type { AppProcess } from '@es/testing';
 import { PARTITIONS, problems, results, runFaultScenario, writeSummary } from './support/fault-scenario';
 import { describePlan, faultHandlers, faultTargets, planFaults, runFaultSchedule } from './support/fault-schedule';
 import {
@@ -43,6 +44,16 @@ async function withInfra<T>(kind: 'single' | 'cluster', run: (kafka: KafkaInfra,
   }
 }
 
+/** The Kafka node that leads `<ns>.orders.events` p0 (the fault tier's broker faults hit it). */
+async function leaderOfOrdersEventsP0(kafka: KafkaInfra, namespace: string) {
+  const admin = kafkaClient(kafka.brokers).admin();
+  await admin.connect();
+  const meta = await admin.fetchTopicMetadata({ topics: [`${namespace}.orders.events`] });
+  await admin.disconnect();
+  const leader = meta.topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
+  return { leader, node: kafka.nodes.find((n) => n.nodeId === leader)! };
+}
+
 function expectHealthy(result: Awaited<ReturnType<typeof runFaultScenario>>): void {
   process.stdout.write(
     `\n[fault-tier] ${result.scenario}: ${result.acknowledged} acknowledged (${result.retried} after a retry), ${result.refused} refused, ${result.unknown} unknown; ` +
@@ -68,12 +79,7 @@ describe('fault tier', () => {
           kafka,
           postgres,
           async inject({ namespace }) {
-            const admin = kafkaClient(kafka.brokers).admin();
-            await admin.connect();
-            const meta = await admin.fetchTopicMetadata({ topics: [`${namespace}.orders.events`] });
-            await admin.disconnect();
-            const leader = meta.topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
-            const node = kafka.nodes.find((n) => n.nodeId === leader)!;
+            const { leader, node } = await leaderOfOrdersEventsP0(kafka, namespace);
             await node.kill();
             const at = Date.now();
             return {
@@ -254,4 +260,80 @@ describe('fault tier', () => {
       SCENARIO_TIMEOUT_MS,
     );
   }
+
+  it(
+    '(h) pause (SIGSTOP) one of two command processors past its session timeout mid-load, then resume it: the zombie is fenced and rejoins',
+    () =>
+      withInfra('single', async (kafka, postgres) => {
+        // A paused process (a long GC or VM pause, a stuck disk) is not a dead one: it comes back
+        // believing it still owns its partitions, with the aggregates it had in memory, while the
+        // other processor took them over and appended to them. Only fencing keeps its stale state
+        // from deciding a command: its next transaction must fail and the partition be restored.
+        let zombie: AppProcess | undefined;
+        const result = await runFaultScenario({
+          name: 'h: pause 1 of 2 processors',
+          kafka,
+          postgres,
+          processors: 2,
+          async inject({ sut }) {
+            zombie = sut.app('command-processor', 0);
+            const pid = zombie.child.pid!;
+            process.kill(pid, 'SIGSTOP');
+            const at = Date.now();
+            return {
+              at,
+              description: 'SIGSTOP command-processor #1 for 15 s (its session timeout is 10 s) while #2 runs, then SIGCONT',
+              healed: sleep(15000).then(() => process.kill(pid, 'SIGCONT')),
+            };
+          },
+          async verify() {
+            // Back in the group and serving: healthy, with partitions of its own again.
+            const res = await fetch(`${zombie!.url}/health`, { signal: AbortSignal.timeout(5000) });
+            const body = (await res.json()) as { checks?: Record<string, { detail?: unknown }> };
+            const owned = JSON.stringify(body.checks?.['command-consumers']?.detail ?? {}).match(/"partitions":\[(\d[^\]]*)\]/g) ?? [];
+            // What happened to the zombie's stale partitions, for the record (which ones it got back depends on the timing).
+            const failed = zombie!
+              .output()
+              .split('\n')
+              .filter((l) => l.includes('command batch failed') || l.includes('partitions assigned'))
+              .map((l) => `${(/"msg":"([^"]*)"/.exec(l) ?? [])[1]} ${(/"(?:error|partitions)":("[^"]*"|\[[^\]]*\])/.exec(l) ?? [])[1] ?? ''}`);
+            process.stdout.write(`\n[fault-tier] h: the resumed processor logged:\n  ${failed.slice(-12).join('\n  ')}\n`);
+            return res.status === 200 && owned.length > 0 ? [] : [`the resumed processor is not serving: ${res.status} ${JSON.stringify(body).slice(0, 600)}`];
+          },
+        });
+        expectHealthy(result);
+      }),
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    '(i) 3-broker cluster: pause (SIGSTOP) the broker leading orders.events p0 for 30 s mid-load: the others serve before it is resumed',
+    () =>
+      withInfra('cluster', async (kafka, postgres) => {
+        // A paused broker fails no request: it holds its connections open and answers nothing, so a
+        // client only moves on after its own request timeout, while the controller has fenced the
+        // broker (missed heartbeats) and moved its leaderships to the others within seconds. Before
+        // patchKafkajsDisconnectOnRequestTimeout every command waited for the paused broker to come back.
+        const pauseMs = 30000;
+        const result = await runFaultScenario({
+          name: 'i: pause 1 of 3 brokers',
+          kafka,
+          postgres,
+          async inject({ namespace }) {
+            const { leader, node } = await leaderOfOrdersEventsP0(kafka, namespace);
+            process.kill(node.pid, 'SIGSTOP');
+            const at = Date.now();
+            return {
+              at,
+              description: `SIGSTOP broker ${leader} (leader of orders.events p0) for ${pauseMs / 1000} s, then SIGCONT`,
+              healed: sleep(pauseMs).then(() => process.kill(node.pid, 'SIGCONT')),
+            };
+          },
+        });
+        expectHealthy(result);
+        // Every partition served end to end again while the broker was still paused.
+        expect(result.recoverySeconds).toBeLessThan(pauseMs / 1000);
+      }),
+    SCENARIO_TIMEOUT_MS,
+  );
 });

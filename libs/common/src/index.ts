@@ -15,3 +15,4 @@ export * from './tokens';
 export * from './http/configure-http-api';
 export * from './cli/progress-bar';
 export * from './dependency-errors';
+export * from './async/with-timeout';

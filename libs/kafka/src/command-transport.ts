@@ -19,6 +19,12 @@ export interface CommandRequest {
 
 export type CommandSuccess = Extract<CommandReply, { ok: true }>;
 
+interface QueuedCommand {
+  readonly topic: string;
+  readonly message: { key: string; value: Buffer; headers: Record<string, string> };
+  done: (error?: Error) => void;
+}
+
 export interface CommandTransportOptions {
   readonly namespace: string;
   readonly timeoutMs: number;
@@ -49,7 +55,7 @@ export class KafkaCommandTransport {
    * Idempotency-Key share a command id, and each must get the processor's answer to its own body.
    */
   private readonly pending = new Map<string, { commandId: string; resolve: (r: CommandReply) => void; timer: NodeJS.Timeout }>();
-  private queue: { topic: string; message: { key: string; value: Buffer; headers: Record<string, string> }; done: (e?: Error) => void }[] = [];
+  private queue: QueuedCommand[] = [];
   private flushing = false;
   private started = false;
   private replyGroupLives = 0;
@@ -163,9 +169,25 @@ export class KafkaCommandTransport {
       requestId,
       sentAt: new Date().toISOString(),
     };
-    const reply = new Promise<CommandReply>((resolve) => {
+    const item: QueuedCommand = {
+      topic: topics.commands(this.options.namespace, request.context),
+      message: {
+        key: request.aggregateId,
+        value: encodeJson(envelope),
+        headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId, 'request-id': requestId },
+      },
+      done: () => undefined,
+    };
+    const reply = new Promise<CommandReply | 'never-sent'>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
+        // Still waiting behind a produce that hangs (a broker that stopped answering without closing
+        // its connections): take it out, so the answer can be a definite "not sent".
+        const queued = this.queue.indexOf(item);
+        if (queued >= 0) {
+          this.queue.splice(queued, 1);
+          return resolve('never-sent');
+        }
         resolve({
           commandId: request.commandId,
           ok: false,
@@ -178,20 +200,26 @@ export class KafkaCommandTransport {
       }, this.options.timeoutMs);
       this.pending.set(requestId, { commandId: request.commandId, timer, resolve });
     });
-    try {
-      await this.enqueue(topics.commands(this.options.namespace, request.context), {
-        key: request.aggregateId,
-        value: encodeJson(envelope),
-        headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId, 'request-id': requestId },
-      });
-    } catch (error) {
+    // The reply timeout bounds the whole request, the send included: a produce to a broker that hangs
+    // (paused, or cut off without a reset) only fails after the request timeout and its retries —
+    // 30 s and more — and the client was promised an answer after timeoutMs.
+    const sending = this.enqueue(item).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const sendError = await Promise.race([sending, reply.then(() => undefined)]);
+    if (sendError) {
       const waiter = this.pending.get(requestId);
       if (waiter) clearTimeout(waiter.timer);
       this.pending.delete(requestId);
-      this.options.logger?.event('warn', 'command not sent: Kafka unreachable', { error: (error as Error).message });
+      this.options.logger?.event('warn', 'command not sent: Kafka unreachable', { error: sendError.message });
       throw new UnavailableError('Kafka cannot be reached; the command was not accepted', 5);
     }
     const outcome = await reply;
+    if (outcome === 'never-sent') {
+      this.options.logger?.event('warn', 'command not sent: the broker did not take it in time', { timeoutMs: this.options.timeoutMs });
+      throw new UnavailableError(`Kafka did not take the command within ${this.options.timeoutMs} ms; it was not sent`, 2);
+    }
     if (outcome.ok) return outcome;
     if (outcome.error.code === 'TIMEOUT') throw new TimeoutError(outcome.error.message, { commandId: request.commandId });
     // Not a domain error: the problem filter answers 500 and logs it.
@@ -203,9 +231,10 @@ export class KafkaCommandTransport {
    * Group send: requests that arrive while a produce is in flight go out together in the next one,
    * so throughput does not cost one broker round trip per HTTP request.
    */
-  private enqueue(topic: string, message: { key: string; value: Buffer; headers: Record<string, string> }): Promise<void> {
+  private enqueue(item: QueuedCommand): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, message, done: (e) => (e ? reject(e) : resolve()) });
+      item.done = (e) => (e ? reject(e) : resolve());
+      this.queue.push(item);
       if (!this.flushing) void this.flush();
     });
   }

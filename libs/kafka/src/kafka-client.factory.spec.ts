@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { JsonLogger, KafkaSettings } from '@es/common';
 import { createKafka } from './kafka-client.factory';
 
@@ -141,5 +142,49 @@ describe('group coordinator failover (patchKafkajsGroupCoordinatorFailover)', ()
     expect(await request('heartbeat', unknownMember)).toBe(unknownMember);
     const notCoordinator = protocolError('NOT_COORDINATOR_FOR_GROUP', 16);
     expect(await request('joinGroup', notCoordinator)).toBe(notCoordinator);
+  });
+});
+
+describe('a broker that stops answering (patchKafkajsDisconnectOnRequestTimeout)', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Connection = require('kafkajs/src/network/connection');
+  const { createLogger, LEVELS } = require('kafkajs/src/loggers');
+  const socketFactory = require('kafkajs/src/network/socketFactory')();
+  const apiVersions = require('kafkajs/src/protocol/requests/apiVersions').protocol({ version: 0 });
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  it('fails a timed-out request as a closed connection, fails the connection’s other requests with it, and disconnects', async () => {
+    // Accepts connections and never answers: what a SIGSTOPped broker looks like from a client.
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    let connection: { connect(): Promise<void>; send(r: object): Promise<unknown>; isConnected(): boolean; disconnect(): Promise<void> } | undefined;
+    try {
+      connection = new Connection({
+        host: '127.0.0.1',
+        port,
+        logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
+        socketFactory,
+        requestTimeout: 300,
+        connectionTimeout: 1000,
+      });
+      await connection!.connect();
+      const started = Date.now();
+      const [first, second] = (await Promise.all([
+        connection!.send({ ...apiVersions(), requestTimeout: 300 }).catch((e: Error) => e),
+        connection!.send({ ...apiVersions(), requestTimeout: 60000 }).catch((e: Error) => e),
+      ])) as [Error, Error];
+      expect(first).toMatchObject({ name: 'KafkaJSConnectionClosedError', host: '127.0.0.1', port });
+      expect(first.message).toMatch(/timed out; closed the connection/);
+      // The other request waited on the same dead connection: it fails now, not after its own 60 s.
+      expect(second).toMatchObject({ name: 'KafkaJSConnectionClosedError' });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(connection!.isConnected()).toBe(false);
+    } finally {
+      await connection?.disconnect();
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

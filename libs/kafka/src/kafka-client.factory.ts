@@ -167,6 +167,51 @@ export function patchKafkajsGroupCoordinatorFailover(): void {
 }
 patchKafkajsGroupCoordinatorFailover();
 
+/**
+ * A broker that stops answering without closing its connections (paused by a long GC or VM
+ * freeze, a stuck disk, a network cut without resets) fails no request: kafkajs 2.2.4 waits for the
+ * request timeout, then retries on the same connection to the same broker, because a timeout is
+ * not among the errors after which it refreshes metadata. Measured in a 3-broker cluster (fault
+ * tier, scenario i): one of three brokers paused for 147 s stopped every command for 147 s, long
+ * after the controller had fenced it and moved its leaderships (4 s), and every /health stayed 200.
+ *
+ * The Java client closes a connection whose request timed out and asks for metadata again
+ * (NetworkClient: "Disconnecting from node … due to request timeout"). This does the same: the
+ * connection's other requests fail with it, and the timed-out request fails as a closed connection,
+ * on which kafkajs already drops the broker, refreshes metadata from another one and retries
+ * (producers), or re-fetches (consumers). Fetch and JoinGroup carry their own longer timeouts
+ * (kafkajs adds their wait to the request timeout), so a long poll never counts as a hang.
+ */
+export function patchKafkajsDisconnectOnRequestTimeout(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Connection = require('kafkajs/src/network/connection') as { prototype: Record<string, unknown> & { __esTimeoutDisconnect?: true } };
+  const { KafkaJSConnectionClosedError } = require('kafkajs/src/errors') as {
+    KafkaJSConnectionClosedError: new (message: string, o: { host: string; port: number }) => Error;
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (Connection.prototype.__esTimeoutDisconnect) return;
+  Connection.prototype.__esTimeoutDisconnect = true;
+  type TimedConnection = { host: string; port: number; isConnected(): boolean; rejectRequests(e: Error): void; disconnect(): Promise<unknown> };
+  const send = Connection.prototype.send as (this: TimedConnection, ...args: unknown[]) => Promise<unknown>;
+  Connection.prototype.send = async function (this: TimedConnection, ...args: unknown[]) {
+    try {
+      return await send.apply(this, args);
+    } catch (error) {
+      if ((error as Error).name !== 'KafkaJSRequestTimeoutError') throw error;
+      const closed = new KafkaJSConnectionClosedError(`${(error as Error).message}; closed the connection to ${this.host}:${this.port}`, {
+        host: this.host,
+        port: this.port,
+      });
+      if (this.isConnected()) {
+        this.rejectRequests(closed);
+        void this.disconnect().catch(() => undefined);
+      }
+      throw closed;
+    }
+  };
+}
+patchKafkajsDisconnectOnRequestTimeout();
+
 // Warnings that describe a choice we made, not a problem: we bound the idempotent producer's
 // retries on purpose (the command processor fences and rehydrates instead), and we use the
 // default partitioner (keys decide partitions, docs/events.md).

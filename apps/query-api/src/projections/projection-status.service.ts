@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { APP_CONFIG, AppConfig } from '@es/common';
+import { APP_CONFIG, AppConfig, withTimeout } from '@es/common';
 import { ConflictError, NotFoundError } from '@es/domain';
 import { groups, KAFKA_ADMIN, topics } from '@es/kafka';
 import {
@@ -138,8 +138,8 @@ export class ProjectionStatusService {
   private groupMembers(groupId: string): Promise<number | null> {
     const hit = this.membersCache.get(groupId);
     if (hit && Date.now() - hit.at < 500) return hit.members;
-    const members = this.admin
-      .describeGroups([groupId])
+    // Bounded like the end offsets (EventTopicOffsets): a hung broker must not hang GET /projections.
+    const members = withTimeout(this.admin.describeGroups([groupId]), 2000)
       .then((r: { groups: { members: unknown[] }[] }) => r.groups[0]?.members.length ?? 0)
       .catch(() => null);
     this.membersCache.set(groupId, { at: Date.now(), members });

@@ -59,4 +59,32 @@ describe('EventTopicOffsets', () => {
     const offsets = new EventTopicOffsets({ fetchTopicOffsets: () => Promise.reject(new Error('down')) } as unknown as Admin);
     await expect(offsets.cached('t')).resolves.toBeUndefined();
   });
+
+  it('answers undefined after 2 s when the broker does not answer, and does not ask it again while it hangs', async () => {
+    jest.useFakeTimers({ doNotFake: ['performance', 'setImmediate'] });
+    try {
+      const admin = fakeAdmin();
+      const offsets = new EventTopicOffsets(admin as unknown as Admin);
+      const first = offsets.cached('t');
+      jest.advanceTimersByTime(2000);
+      await expect(first).resolves.toBeUndefined();
+      // Later readers, cached or fresh, learn "unknown" from the hung round trip without a new one.
+      await expect(offsets.cached('t')).resolves.toBeUndefined();
+      await expect(offsets.fresh('t', performance.now())).resolves.toBeUndefined();
+      expect(admin.calls).toBe(1);
+      // Once the broker answers, the next read asks again.
+      admin.release();
+      await tick();
+      const next = offsets.fresh('t', performance.now());
+      await tick();
+      admin.release();
+      await expect(next).resolves.toEqual([
+        { partition: 0, end: 2 },
+        { partition: 1, end: 2 },
+      ]);
+      expect(admin.calls).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

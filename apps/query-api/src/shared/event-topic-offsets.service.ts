@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
+import { withTimeout } from '@es/common';
 import { KAFKA_ADMIN } from '@es/kafka';
 
 export interface PartitionEnd {
@@ -10,12 +11,22 @@ export interface PartitionEnd {
 }
 
 const SHARE_MS = 500;
+/**
+ * How long a caller waits for the broker's answer. kafkajs gives up on a request only after its
+ * request timeout (30 s) and retries, and a broker that stops answering without closing its
+ * connections (paused, cut off) hung GET /projections for as long; lag is then shown as unknown.
+ */
+const ANSWER_WAIT_MS = 2000;
 
 interface Fetch {
   /** performance.now() when the broker round trip started. */
   readonly startedAt: number;
-  /** undefined when the broker could not be asked. */
+  /** undefined when the broker could not be asked, or did not answer within ANSWER_WAIT_MS. */
   readonly ends: Promise<readonly PartitionEnd[] | undefined>;
+  /** The broker has not answered yet. */
+  inFlight: boolean;
+  /** Still in flight after ANSWER_WAIT_MS: `ends` resolved to undefined. */
+  hung: boolean;
 }
 
 /**
@@ -33,7 +44,8 @@ export class EventTopicOffsets {
   /** At most half a second old; partitions in ascending order. */
   cached(topic: string): Promise<readonly PartitionEnd[] | undefined> {
     const hit = this.latest.get(topic);
-    if (hit && performance.now() - hit.startedAt < SHARE_MS) return hit.ends;
+    // A round trip the broker has not answered is not asked again: callers learn "unknown" at once.
+    if (hit && (hit.inFlight || performance.now() - hit.startedAt < SHARE_MS)) return hit.ends;
     return this.start(topic).ends;
   }
 
@@ -45,7 +57,7 @@ export class EventTopicOffsets {
    */
   fresh(topic: string, since: number): Promise<readonly PartitionEnd[] | undefined> {
     const current = this.latest.get(topic);
-    if (current && current.startedAt >= since) return current.ends;
+    if (current && (current.startedAt >= since || current.hung)) return current.ends;
     const queued = this.followUps.get(topic);
     if (queued) return queued;
     if (!current) return this.start(topic).ends;
@@ -58,12 +70,21 @@ export class EventTopicOffsets {
   }
 
   private start(topic: string): Fetch {
+    const answer = this.admin
+      .fetchTopicOffsets(topic)
+      .then((list) => list.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition))
+      .finally(() => {
+        fetch.inFlight = false;
+        fetch.hung = false;
+      });
     const fetch: Fetch = {
       startedAt: performance.now(),
-      ends: this.admin
-        .fetchTopicOffsets(topic)
-        .then((list) => list.map((o) => ({ partition: o.partition, end: Number(o.high) })).sort((a, b) => a.partition - b.partition))
-        .catch(() => undefined),
+      inFlight: true,
+      hung: false,
+      ends: withTimeout(answer, ANSWER_WAIT_MS).catch(() => {
+        fetch.hung = fetch.inFlight;
+        return undefined;
+      }),
     };
     this.latest.set(topic, fetch);
     return fetch;

@@ -152,7 +152,11 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
       sslRejectUnauthorized: read.bool('KAFKA_SSL_REJECT_UNAUTHORIZED', true),
       sasl,
       connectionTimeoutMs: read.int('KAFKA_CONNECTION_TIMEOUT_MS', 3000, 100, 120000),
-      requestTimeoutMs: read.int('KAFKA_REQUEST_TIMEOUT_MS', 30000, 1000, 300000),
+      // 5 s, not kafkajs' 30 s: a request to a broker that stopped answering fails after it, the
+      // connection is closed and metadata asked again (patchKafkajsDisconnectOnRequestTimeout), so a
+      // command finds the new leader within COMMAND_TIMEOUT_MS (10 s). Fetch and JoinGroup add their
+      // own wait to it; a produce that waits for a paused follower to leave the ISR is retried.
+      requestTimeoutMs: read.int('KAFKA_REQUEST_TIMEOUT_MS', 5000, 1000, 300000),
     },
     topics: {
       partitions: read.int('TOPIC_PARTITIONS', 6, 1, 1000),

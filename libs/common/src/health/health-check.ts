@@ -1,3 +1,5 @@
+import { withTimeout } from '../async/with-timeout';
+
 /** A dependency the app needs to serve traffic (Kafka, PostgreSQL, partition restore …). */
 export interface HealthIndicator {
   readonly name: string;
@@ -26,7 +28,7 @@ export class HealthRegistry {
     const checks: Record<string, HealthResult> = {};
     await Promise.all(
       this.indicators.map(async (indicator) => {
-        checks[indicator.name] = await withTimeout(indicator.check(), timeoutMs).catch((error: Error) => ({
+        checks[indicator.name] = await withTimeout(indicator.check(), timeoutMs, `health check timed out after ${timeoutMs} ms`).catch((error: Error) => ({
           ok: false,
           detail: error.message,
         }));
@@ -35,14 +37,4 @@ export class HealthRegistry {
     const ok = Object.values(checks).every((c) => c.ok);
     return { status: ok ? 'ok' : 'unavailable', checks };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`health check timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

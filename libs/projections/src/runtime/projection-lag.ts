@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Gauge } from 'prom-client';
-import type { Metrics } from '@es/common';
+import { withTimeout, type Metrics } from '@es/common';
 import type { ProjectionMetaRepository } from '@es/read-models';
 import type { Sql } from '@es/read-models';
 
@@ -19,6 +19,7 @@ export interface VersionLag {
 /** Every probe of a process, per registry: one gauge family serves all projections it runs. */
 const probes = new WeakMap<Metrics, Set<ProjectionLagProbe>>();
 const CACHE_MS = 500;
+const LAG_ANSWER_WAIT_MS = 2000;
 
 /**
  * Lag of one projection's running versions, measured when asked (a Prometheus scrape, /health):
@@ -52,7 +53,13 @@ export class ProjectionLagProbe {
   private async read(): Promise<VersionLag[]> {
     const versions = this.versions();
     if (versions.length === 0) return [];
-    const ends = await this.deps.admin.fetchTopicOffsets(this.topic);
+    // Bounded: a broker that stops answering would hold a scrape for kafkajs' 30 s request timeout;
+    // the gauges then leave the projection out (lag unknown) and /health reports the failure.
+    const ends = await withTimeout(
+      this.deps.admin.fetchTopicOffsets(this.topic),
+      LAG_ANSWER_WAIT_MS,
+      `Kafka did not return end offsets within ${LAG_ANSWER_WAIT_MS} ms`,
+    );
     return Promise.all(
       versions.map(async (version) => {
         const checkpoints = await this.deps.meta.checkpointsOf(this.deps.pool, this.projection, version);
