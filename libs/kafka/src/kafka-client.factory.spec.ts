@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { JsonLogger, KafkaSettings } from '@es/common';
-import { createKafka } from './kafka-client.factory';
+import { createKafka, markBrokerUnreachable, seedOrder } from './kafka-client.factory';
 
 const settings: KafkaSettings = {
   brokers: ['127.0.0.1:1'],
@@ -185,6 +185,44 @@ describe('a broker that stops answering (patchKafkajsDisconnectOnRequestTimeout)
       await connection?.disconnect();
       sockets.forEach((s) => s.destroy());
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('fails a connect whose handshake timed out as a connection error, so that kafkajs tries the next seed broker', async () => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const Broker = require('kafkajs/src/broker');
+    const { KafkaJSConnectionClosedError } = require('kafkajs/src/errors');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const handshake = new KafkaJSConnectionClosedError('Request ApiVersions(key: 18, version: 2) timed out; closed the connection to 127.0.0.1:9', {
+      host: '127.0.0.1',
+      port: 9,
+    });
+    const broker = {
+      brokerAddress: '127.0.0.1:9',
+      lock: { acquire: async () => undefined, release: async () => undefined },
+      isConnected: () => false,
+      connectionPool: { getConnection: async () => ({}) },
+      versions: null,
+      apiVersions: () => Promise.reject(handshake),
+    };
+    const error = await (Broker.prototype.connect as () => Promise<void>).call(broker).catch((e: Error) => e);
+    // brokerPool.connect rotates the seed broker for this exact name only.
+    expect(error).toMatchObject({ name: 'KafkaJSConnectionError', broker: '127.0.0.1:9', retriable: true });
+  });
+});
+
+describe('seed brokers for a new client (seedOrder)', () => {
+  it('tries the brokers this process could not reach in the last minute last, in their order otherwise', () => {
+    const now = 1_000_000;
+    markBrokerUnreachable('b:2', now - 5000);
+    markBrokerUnreachable('a:1', now - 61000); // a minute ago: tried in its place again
+    try {
+      expect(seedOrder(['a:1', 'b:2', 'c:3'], now)).toEqual(['a:1', 'c:3', 'b:2']);
+      markBrokerUnreachable('b:2', undefined);
+      expect(seedOrder(['a:1', 'b:2', 'c:3'], now)).toEqual(['a:1', 'b:2', 'c:3']);
+    } finally {
+      markBrokerUnreachable('a:1', undefined);
+      markBrokerUnreachable('b:2', undefined);
     }
   });
 });
