@@ -307,14 +307,14 @@ describe('fault tier', () => {
   );
 
   it(
-    '(i) 3-broker cluster: pause (SIGSTOP) the broker leading orders.events p0 for 30 s mid-load: the others serve before it is resumed',
+    '(i) 3-broker cluster: pause (SIGSTOP) the broker leading orders.events p0 for 45 s mid-load: the others serve before it is resumed',
     () =>
       withInfra('cluster', async (kafka, postgres) => {
         // A paused broker fails no request: it holds its connections open and answers nothing, so a
         // client only moves on after its own request timeout, while the controller has fenced the
         // broker (missed heartbeats) and moved its leaderships to the others within seconds. Before
         // patchKafkajsDisconnectOnRequestTimeout every command waited for the paused broker to come back.
-        const pauseMs = 30000;
+        const pauseMs = Number(process.env.FAULT_PAUSE_MS ?? 45000);
         const result = await runFaultScenario({
           name: 'i: pause 1 of 3 brokers',
           kafka,
