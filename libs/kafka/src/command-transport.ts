@@ -19,11 +19,7 @@ export interface CommandRequest {
 
 export type CommandSuccess = Extract<CommandReply, { ok: true }>;
 
-interface QueuedCommand {
-  readonly topic: string;
-  readonly message: { key: string; value: Buffer; headers: Record<string, string> };
-  done: (error?: Error) => void;
-}
+type CommandMessage = { key: string; value: Buffer; headers: Record<string, string> };
 
 export interface CommandTransportOptions {
   readonly namespace: string;
@@ -55,7 +51,7 @@ export class KafkaCommandTransport {
    * Idempotency-Key share a command id, and each must get the processor's answer to its own body.
    */
   private readonly pending = new Map<string, { commandId: string; resolve: (r: CommandReply) => void; timer: NodeJS.Timeout }>();
-  private queue: QueuedCommand[] = [];
+  private queue: { topic: string; message: CommandMessage; done: (e?: Error) => void }[] = [];
   private flushing = false;
   private started = false;
   private replyGroupLives = 0;
@@ -169,21 +165,17 @@ export class KafkaCommandTransport {
       requestId,
       sentAt: new Date().toISOString(),
     };
-    const item: QueuedCommand = {
-      topic: topics.commands(this.options.namespace, request.context),
-      message: {
-        key: request.aggregateId,
-        value: encodeJson(envelope),
-        headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId, 'request-id': requestId },
-      },
-      done: () => undefined,
+    const message: CommandMessage = {
+      key: request.aggregateId,
+      value: encodeJson(envelope),
+      headers: { type: request.type, 'command-id': request.commandId, 'reply-to': this.instanceId, 'request-id': requestId },
     };
     const reply = new Promise<CommandReply | 'never-sent'>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
         // Still waiting behind a produce that hangs (a broker that stopped answering without closing
         // its connections): take it out, so the answer can be a definite "not sent".
-        const queued = this.queue.indexOf(item);
+        const queued = this.queue.findIndex((q) => q.message === message);
         if (queued >= 0) {
           this.queue.splice(queued, 1);
           return resolve('never-sent');
@@ -203,7 +195,7 @@ export class KafkaCommandTransport {
     // The reply timeout bounds the whole request, the send included: a produce to a broker that hangs
     // (paused, or cut off without a reset) only fails after the request timeout and its retries —
     // 30 s and more — and the client was promised an answer after timeoutMs.
-    const sending = this.enqueue(item).then(
+    const sending = this.enqueue(topics.commands(this.options.namespace, request.context), message).then(
       () => undefined,
       (error: Error) => error,
     );
@@ -231,10 +223,9 @@ export class KafkaCommandTransport {
    * Group send: requests that arrive while a produce is in flight go out together in the next one,
    * so throughput does not cost one broker round trip per HTTP request.
    */
-  private enqueue(item: QueuedCommand): Promise<void> {
+  private enqueue(topic: string, message: CommandMessage): Promise<void> {
     return new Promise((resolve, reject) => {
-      item.done = (e) => (e ? reject(e) : resolve());
-      this.queue.push(item);
+      this.queue.push({ topic, message, done: (e) => (e ? reject(e) : resolve()) });
       if (!this.flushing) void this.flush();
     });
   }

@@ -167,6 +167,14 @@ export function patchKafkajsGroupCoordinatorFailover(): void {
 }
 patchKafkajsGroupCoordinatorFailover();
 
+/**
+ * How long an HTTP answer or a scrape waits for the broker (end offsets, group members) before it
+ * says "unknown": kafkajs gives up only after KAFKA_REQUEST_TIMEOUT_MS and its retries, and a broker
+ * that stops answering without closing its connections held GET /projections and /metrics for as
+ * long as it was paused.
+ */
+export const BROKER_ANSWER_WAIT_MS = 2000;
+
 /** host:port of brokers this process failed to connect to, and when (cleared by a successful connect). */
 const unreachableSince = new Map<string, number>();
 const UNREACHABLE_MEMORY_MS = 60000;
@@ -241,17 +249,11 @@ export function patchKafkajsDisconnectOnRequestTimeout(): void {
  * to in the last minute last. kafkajs starts every new client (a restore's admin or reader, a
  * restarted consumer) on the first seed and moves on only after that one failed, so with the first
  * broker paused each of them lost a request timeout (measured: a partition restore 5.2 s instead of
- * 0.2 s). Exported for its test.
+ * 0.2 s).
  */
-export function seedOrder(brokers: readonly string[], now = Date.now()): string[] {
-  const failed = (b: string) => (now - (unreachableSince.get(b) ?? -Infinity) < UNREACHABLE_MEMORY_MS ? 1 : 0);
+export function seedOrder(brokers: readonly string[], unreachable: ReadonlyMap<string, number> = unreachableSince, now = Date.now()): string[] {
+  const failed = (b: string) => (now - (unreachable.get(b) ?? -Infinity) < UNREACHABLE_MEMORY_MS ? 1 : 0);
   return [...brokers].sort((a, b) => failed(a) - failed(b));
-}
-
-/** For tests: forget or record connection failures. */
-export function markBrokerUnreachable(address: string, at: number | undefined): void {
-  if (at === undefined) unreachableSince.delete(address);
-  else unreachableSince.set(address, at);
 }
 patchKafkajsDisconnectOnRequestTimeout();
 

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { APP_CONFIG, AppConfig, withTimeout } from '@es/common';
 import { ConflictError, NotFoundError } from '@es/domain';
-import { groups, KAFKA_ADMIN, topics } from '@es/kafka';
+import { BROKER_ANSWER_WAIT_MS, groups, KAFKA_ADMIN, topics } from '@es/kafka';
 import {
   isProjectionName,
   PROCESS_DEAD_LETTER_OWNERS,
@@ -139,7 +139,7 @@ export class ProjectionStatusService {
     const hit = this.membersCache.get(groupId);
     if (hit && Date.now() - hit.at < 500) return hit.members;
     // Bounded like the end offsets (EventTopicOffsets): a hung broker must not hang GET /projections.
-    const members = withTimeout(this.admin.describeGroups([groupId]), 2000)
+    const members = withTimeout(this.admin.describeGroups([groupId]), BROKER_ANSWER_WAIT_MS)
       .then((r: { groups: { members: unknown[] }[] }) => r.groups[0]?.members.length ?? 0)
       .catch(() => null);
     this.membersCache.set(groupId, { at: Date.now(), members });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import { withTimeout } from '@es/common';
-import { KAFKA_ADMIN } from '@es/kafka';
+import { BROKER_ANSWER_WAIT_MS, KAFKA_ADMIN } from '@es/kafka';
 
 export interface PartitionEnd {
   readonly partition: number;
@@ -11,21 +11,15 @@ export interface PartitionEnd {
 }
 
 const SHARE_MS = 500;
-/**
- * How long a caller waits for the broker's answer. kafkajs gives up on a request only after its
- * request timeout (30 s) and retries, and a broker that stops answering without closing its
- * connections (paused, cut off) hung GET /projections for as long; lag is then shown as unknown.
- */
-const ANSWER_WAIT_MS = 2000;
 
 interface Fetch {
   /** performance.now() when the broker round trip started. */
   readonly startedAt: number;
-  /** undefined when the broker could not be asked, or did not answer within ANSWER_WAIT_MS. */
+  /** undefined when the broker could not be asked, or did not answer within BROKER_ANSWER_WAIT_MS. */
   readonly ends: Promise<readonly PartitionEnd[] | undefined>;
   /** The broker has not answered yet. */
   inFlight: boolean;
-  /** Still in flight after ANSWER_WAIT_MS: `ends` resolved to undefined. */
+  /** Still in flight after BROKER_ANSWER_WAIT_MS: `ends` resolved to undefined. */
   hung: boolean;
 }
 
@@ -81,7 +75,7 @@ export class EventTopicOffsets {
       startedAt: performance.now(),
       inFlight: true,
       hung: false,
-      ends: withTimeout(answer, ANSWER_WAIT_MS).catch(() => {
+      ends: withTimeout(answer, BROKER_ANSWER_WAIT_MS).catch(() => {
         fetch.hung = fetch.inFlight;
         return undefined;
       }),

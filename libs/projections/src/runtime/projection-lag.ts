@@ -3,6 +3,7 @@ import type { Gauge } from 'prom-client';
 import { withTimeout, type Metrics } from '@es/common';
 import type { ProjectionMetaRepository } from '@es/read-models';
 import type { Sql } from '@es/read-models';
+import { BROKER_ANSWER_WAIT_MS } from '@es/kafka';
 
 export interface PartitionLag {
   readonly partition: number;
@@ -19,7 +20,6 @@ export interface VersionLag {
 /** Every probe of a process, per registry: one gauge family serves all projections it runs. */
 const probes = new WeakMap<Metrics, Set<ProjectionLagProbe>>();
 const CACHE_MS = 500;
-const LAG_ANSWER_WAIT_MS = 2000;
 
 /**
  * Lag of one projection's running versions, measured when asked (a Prometheus scrape, /health):
@@ -53,12 +53,11 @@ export class ProjectionLagProbe {
   private async read(): Promise<VersionLag[]> {
     const versions = this.versions();
     if (versions.length === 0) return [];
-    // Bounded: a broker that stops answering would hold a scrape for kafkajs' 30 s request timeout;
-    // the gauges then leave the projection out (lag unknown) and /health reports the failure.
+    // Bounded: the gauges then leave the projection out (lag unknown) and /health reports the failure.
     const ends = await withTimeout(
       this.deps.admin.fetchTopicOffsets(this.topic),
-      LAG_ANSWER_WAIT_MS,
-      `Kafka did not return end offsets within ${LAG_ANSWER_WAIT_MS} ms`,
+      BROKER_ANSWER_WAIT_MS,
+      `Kafka did not return end offsets within ${BROKER_ANSWER_WAIT_MS} ms`,
     );
     return Promise.all(
       versions.map(async (version) => {
