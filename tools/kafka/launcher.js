@@ -23,11 +23,11 @@
 const fs = require('fs');
 const fsp = require('fs/promises');
 const path = require('path');
-const net = require('net');
 const { createHash, randomBytes } = require('crypto');
 const { spawn } = require('child_process');
 const { parseArgs } = require('util');
 const { spawnParentWatchdog } = require('../process/parent-watchdog');
+const { freePort, portFree } = require('../process/free-port');
 
 /** Newest Kafka release with which kafkajs 2.2.4 passed the compatibility check (tools/kafka/README.md). */
 const DEFAULT_KAFKA_VERSION = '4.4.0';
@@ -237,27 +237,6 @@ async function doEnsureKafkaJars(version, log) {
 // ---------------------------------------------------------------------------------------------------------------
 // Ports, readiness (kafkajs admin: ApiVersions + Metadata)
 // ---------------------------------------------------------------------------------------------------------------
-
-function portFree(port, host = '127.0.0.1') {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
-function freePort(host = '127.0.0.1') {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host, exclusive: true }, () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One readiness probe with the kafkajs admin client, no retries: connecting sends ApiVersions to this port (a KRaft
@@ -593,10 +572,10 @@ async function startKafka(o = {}) {
     if (last && (await portFree(last))) return last;
     return freePort();
   };
-  for (const [name, p] of [
+  for (const [name, p] of /** @type {[string, number | undefined][]} */ ([
     ['port', o.port],
     ['controllerPort', o.controllerPort],
-  ]) {
+  ])) {
     if (p && !(await portFree(p))) {
       throw new Error(`cannot start Kafka: ${name} ${p} on 127.0.0.1 is already in use by another process (use port 0 for a free one)`);
     }

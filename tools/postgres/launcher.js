@@ -7,24 +7,22 @@
  *   node tools/postgres/launcher.js start [--data-dir .data/postgres] [--port 54329]
  */
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnParentWatchdog } = require('../process/parent-watchdog');
+const { freePort } = require('../process/free-port');
 
 const DEFAULT_PORT = 54329;
 const DATABASE = 'es';
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
+/** The end of the server's log, where PostgreSQL says why it stopped (a taken port, a bad setting). */
+function lastLines(file, count) {
+  try {
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    return lines.slice(-count).join(' | ') || 'its log is empty';
+  } catch {
+    return 'it left no log';
+  }
 }
 
 /** A throwaway parent directory the unprivileged postgres user can traverse. */
@@ -148,7 +146,7 @@ async function startPostgres({ dataDir, port = DEFAULT_PORT, durable = true, log
   const { Client } = require('pg');
   const deadline = Date.now() + 60000;
   for (;;) {
-    if (exited) throw new Error(`embedded PostgreSQL exited during start (port ${port} taken?); see ${logFile}`);
+    if (exited) throw new Error(`embedded PostgreSQL exited during start on port ${port}: ${lastLines(logFile, 3)} (see ${logFile})`);
     const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'postgres', connectionTimeoutMillis: 1000 });
     try {
       await admin.connect();

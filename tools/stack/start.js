@@ -21,10 +21,10 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 const { startKafka } = require('../kafka/launcher');
 const { startPostgres } = require('../postgres/launcher');
+const { portFree } = require('../process/free-port');
 const { RestartPolicy } = require('./restart-policy');
 
 const root = path.join(__dirname, '..', '..');
@@ -82,15 +82,6 @@ function alive(pid) {
   } catch (e) {
     return e.code === 'EPERM';
   }
-}
-
-function portFree(port, host) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
 
 function readPort(env, variable, fallback) {

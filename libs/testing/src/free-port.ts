@@ -1,13 +1,10 @@
-import { createServer } from 'node:net';
+/**
+ * Tests pick ports the way the launchers do (tools/process/free-port.js: below the kernel's
+ * ephemeral range, so no outgoing connection can take the port before the server binds it). The one
+ * implementation lives in tools/ because the launchers are plain JavaScript run without a build;
+ * tools/ is not an Nx project, hence the boundary rule's exception here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @nx/enforce-module-boundaries
+const ports = require('../../../tools/process/free-port') as { freePort(host?: string): Promise<number> };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export const freePort = (host = '127.0.0.1'): Promise<number> => ports.freePort(host);
