@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { APP_PORTS } from '@es/common';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DEFAULT_KAFKA_VERSION } = require('../kafka/launcher');
+const { DEFAULT_KAFKA_VERSION, brokerProperties } = require('../kafka/launcher');
 
 interface Service {
   command?: string[];
@@ -17,6 +17,9 @@ interface Service {
   depends_on?: Record<string, unknown>;
 }
 const ROOT = join(__dirname, '..', '..');
+/** The broker settings `npm start` and the tests run with: the compose files must not be slower to heal. */
+const LAUNCHER_BROKER = brokerProperties({ dataDir: '/tmp/x', port: 9092, controllerPort: 9093, version: DEFAULT_KAFKA_VERSION }) as Record<string, string>;
+const CLEANUP_INTERVAL = 'transaction.abort.timed.out.transaction.cleanup.interval.ms';
 const load = (file: string) =>
   parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
@@ -31,6 +34,12 @@ describe('docker-compose.yml', () => {
     expect(compose.services.kafka.image).toBe(`apache/kafka:${DEFAULT_KAFKA_VERSION}`);
     expect(compose.services.kafka.environment).toMatchObject({ KAFKA_PROCESS_ROLES: 'broker,controller', KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' });
     expect(compose.services.postgres.image).toMatch(/^postgres:/);
+  });
+
+  it("aborts a timed-out transaction (a paused writer's) as soon as the launcher's broker does", () => {
+    expect(String(compose.services.kafka.environment?.KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS)).toBe(
+      LAUNCHER_BROKER[CLEANUP_INTERVAL],
+    );
   });
 
   it('keeps the events on the Kafka volume (KAFKA_LOG_DIRS), not in the container', () => {
@@ -80,6 +89,7 @@ describe('docker-compose.cluster.yml', () => {
         KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: 3,
         KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${b}:9092`,
       });
+      expect(String(env.KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS)).toBe(LAUNCHER_BROKER[CLEANUP_INTERVAL]);
       if (b !== 'kafka') {
         expect(cluster.services[b].image).toBe(`apache/kafka:${DEFAULT_KAFKA_VERSION}`);
         expect(cluster.services[b].volumes).toEqual([`${b}-data:${env.KAFKA_LOG_DIRS}`]);

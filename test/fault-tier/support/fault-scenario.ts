@@ -23,6 +23,8 @@ export interface ScenarioContext {
   readonly kafka: KafkaInfra;
   readonly postgres: PostgresInfra;
   readonly sut: SystemUnderTest;
+  /** Every command of the load and its outcome (e.g. to count what was acknowledged during a fault). */
+  readonly ledger: CommandLedger;
 }
 
 export interface InjectedFault {
@@ -97,10 +99,10 @@ export async function runFaultScenario(o: {
     ...(o.env ?? {}),
   };
   const sut = await SystemUnderTest.start(env, { processors: o.processors ?? 1 });
-  const ctx: ScenarioContext = { namespace, kafka: o.kafka, postgres: o.postgres, sut };
+  const ledger = new CommandLedger(() => sut.commandApi, namespace);
+  const ctx: ScenarioContext = { namespace, kafka: o.kafka, postgres: o.postgres, sut, ledger };
   let faultStarted = started;
   try {
-    const ledger = new CommandLedger(() => sut.commandApi, namespace);
     const probeSkus = keysCoveringPartitions(PARTITIONS, (i) => `P${i}`);
     const setup = await Promise.all([...LOAD_SKUS, ...probeSkus].map((sku) => ledger.registerProduct(sku)));
     setup.push(...(await Promise.all([...LOAD_SKUS.map((sku) => ledger.receiveStock(sku, 40)), ...probeSkus.map((sku) => ledger.receiveStock(sku, 1000))])));

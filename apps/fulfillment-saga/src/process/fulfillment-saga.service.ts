@@ -9,6 +9,19 @@ import { SagaDeadLetters, splitKey, type PoisonRecord } from './saga-dead-letter
 
 const RETRY_MESSAGE = 'saga transaction failed; the batch is read again';
 
+/**
+ * How long a saga transaction may stay open before the broker's coordinator aborts it (kafkajs'
+ * default is 60 s). It bounds what a paused or cut-off saga costs everyone else: its open
+ * transaction spans the command partitions it was writing to, and the command processor reads
+ * commands read_committed, so nothing behind it on those partitions is served (any client's
+ * ReceiveStock included) until it ends. With the default, a saga paused for 30 s stopped an
+ * inventory partition for the whole 30 s (fault tier (k)). A saga transaction takes milliseconds;
+ * one that outlives this is aborted and its batch redone, never half-applied. The broker checks
+ * for timed-out transactions every transaction.abort.timed.out.transaction.cleanup.interval.ms
+ * (10 s by default, 5 s in our launcher and docker-compose.yml), which adds to this bound.
+ */
+const SAGA_TRANSACTION_TIMEOUT_MS = 10000;
+
 /** A command record as the saga produces it (key = the aggregate id). */
 type CommandMessage = { key: string; value: Buffer; headers: Record<string, string> };
 
@@ -240,6 +253,7 @@ export class FulfillmentSagaService implements OnApplicationBootstrap, OnApplica
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        transactionTimeout: SAGA_TRANSACTION_TIMEOUT_MS,
         retry: TRANSACTIONAL_RETRY,
       });
       producer = created.connect().then(() => created);
