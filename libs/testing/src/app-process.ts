@@ -80,16 +80,23 @@ export async function startApp(
   if (waitHealthy) {
     let exitedEarly = false;
     void exit.then(() => (exitedEarly = true));
+    // What /health said last: an app that never became healthy is explained by it (a check that
+    // failed, or no listener at all), even when it logged nothing at LOG_LEVEL=warn.
+    let lastHealth = 'never asked';
     await waitFor(
       async () => {
         if (exitedEarly) throw new Error(`${app} exited during start:\n${output.slice(-4000)}`);
-        const res = await fetch(`${url}/health`).catch(() => undefined);
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
+          lastHealth = `no answer: ${error.cause instanceof Error ? error.cause.message : error.message}`;
+          return undefined;
+        });
+        if (res) lastHealth = `${res.status} ${(await res.text().catch(() => '')).slice(0, 1500)}`;
         return res?.status === 200;
       },
       { timeoutMs, intervalMs: 200, what: `${app} to become healthy` },
     ).catch(async (error) => {
       await handle.kill();
-      throw new Error(`${(error as Error).message}\n--- ${app} output ---\n${output.slice(-4000)}`);
+      throw new Error(`${(error as Error).message}\n--- ${app}'s last /health: ${lastHealth}\n--- ${app} output ---\n${output.slice(-4000)}`);
     });
   }
   return handle;
