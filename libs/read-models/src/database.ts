@@ -12,18 +12,32 @@ export interface DatabaseOptions {
   readonly timeouts?: DatabaseTimeouts;
 }
 
-/** DATABASE_CONNECT_TIMEOUT_MS / DATABASE_STATEMENT_TIMEOUT_MS (0 = none), applied to every pool. */
+/**
+ * DATABASE_CONNECT_TIMEOUT_MS / DATABASE_STATEMENT_TIMEOUT_MS / DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS
+ * (0 = none), applied to every pool.
+ */
 export interface DatabaseTimeouts {
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /**
+   * PostgreSQL ends a session that sits inside a transaction this long without sending a statement.
+   * Our transactions never wait on anything but the database, so only a paused or cut-off client
+   * (a long GC or VM pause) gets there, and until then its row locks stop everyone who needs the
+   * same rows: the projector instance that took its partitions over waited for it to come back,
+   * however long that took (test/read-side/projector-pause.int-spec.ts). Ended, the locks are gone.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
 }
 
+type TimeoutSettings = Pick<PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout' | 'idle_in_transaction_session_timeout' | 'keepAlive'>;
+
 /** node-postgres settings for the timeouts: a dead or hung server fails a request instead of hanging it. */
-export function timeoutSettings(timeouts?: DatabaseTimeouts): Pick<PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout' | 'keepAlive'> {
+export function timeoutSettings(timeouts?: DatabaseTimeouts): TimeoutSettings {
   if (!timeouts) return { keepAlive: true };
   return {
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
     ...(timeouts.statementTimeoutMs > 0 ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
+    ...(timeouts.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs } : {}),
     keepAlive: true,
   };
 }

@@ -34,4 +34,16 @@ describe('loadAppConfig', () => {
       /PROJECTION_DEAD_LETTER_POLICY="drop" is invalid[\s\S]*PROJECTION_MAX_ATTEMPTS="0" is invalid/,
     );
   });
+
+  it('bounds the database waits, an idle transaction included, and validates them', () => {
+    expect(loadAppConfig('orders-projector', {}).databaseTimeouts).toEqual({
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 30000,
+      idleInTransactionTimeoutMs: 10000,
+    });
+    expect(loadAppConfig('orders-projector', { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0' }).databaseTimeouts.idleInTransactionTimeoutMs).toBe(0);
+    expect(() => loadAppConfig('orders-projector', { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '10s' })).toThrow(
+      /DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS="10s" is invalid/,
+    );
+  });
 });

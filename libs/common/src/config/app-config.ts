@@ -69,7 +69,7 @@ export interface AppConfig {
   readonly topics: TopicSettings;
   readonly databaseUrl: string;
   /** Limits on every PostgreSQL pool: connecting, and one statement (0 = no statement limit). */
-  readonly databaseTimeouts: { readonly connectTimeoutMs: number; readonly statementTimeoutMs: number };
+  readonly databaseTimeouts: { readonly connectTimeoutMs: number; readonly statementTimeoutMs: number; readonly idleInTransactionTimeoutMs: number };
   readonly adminToken?: string;
   readonly commandTimeoutMs: number;
   readonly readYourWritesTimeoutMs: number;
@@ -167,6 +167,7 @@ export function loadAppConfig(app: string, env: NodeJS.ProcessEnv = process.env)
     databaseTimeouts: {
       connectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 30000, 0, 3600000),
+      idleInTransactionTimeoutMs: read.int('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10000, 0, 3600000),
     },
     adminToken,
     commandTimeoutMs: read.int('COMMAND_TIMEOUT_MS', 10000, 100, 600000),

@@ -284,7 +284,7 @@ export class ProjectionRunner<S = unknown> {
         if (isDatabaseUnavailable(error)) {
           // Not the events' fault: wait for the database (no attempt is counted, nothing is
           // dead-lettered), keeping the group session alive; the chunk is retried as it was.
-          if (!(await this.databaseWait(error as Error, heartbeat))) return;
+          if (!(await this.databaseWait(error as Error, heartbeat))) return this.databaseWaitGivenUp();
           continue;
         }
         if (error instanceof CheckpointConflictError) {
@@ -347,6 +347,8 @@ export class ProjectionRunner<S = unknown> {
       )
         return;
     }
+    // Left with records while the database was down: the batch went stale (a rebalance) or the runner stops.
+    if (pending.length > 0) this.databaseWaitGivenUp();
   }
 
   /**
@@ -361,10 +363,22 @@ export class ProjectionRunner<S = unknown> {
         return result;
       } catch (error) {
         if (!isDatabaseUnavailable(error)) throw error;
-        if (!(await this.databaseWait(error as Error, heartbeat))) return undefined;
+        if (!(await this.databaseWait(error as Error, heartbeat))) break;
       }
     }
+    this.databaseWaitGivenUp();
     return undefined;
+  }
+
+  /**
+   * A batch that waited for the database was given up (a rebalance, a stop): nothing of this runner
+   * waits for the database any more (the `postgres` check still reports the database itself), and
+   * the next batch that meets it down says so again. Left set, it kept a projector paused past its
+   * session 503 for good: resumed, its transaction's connection had been ended by the database, the
+   * batch was given up for the rebalance, and the partitions it got back brought no batch to clear it.
+   */
+  private databaseWaitGivenUp(): void {
+    this.databaseDown = undefined;
   }
 
   /** Back-off while the database is down (0.2 s doubling to 5 s), heartbeating every second. False: give the batch up. */
