@@ -63,11 +63,11 @@ function kernelPort(host) {
  * @returns {Promise<number>}
  */
 async function freePort(host = '127.0.0.1') {
-  const [low] = ephemeralRange();
-  const high = low - 1;
-  if (high - FLOOR >= 1000) {
+  const [ephemeralLow] = ephemeralRange();
+  const top = ephemeralLow - 1;
+  if (top - FLOOR >= 1000) {
     for (let attempt = 0; attempt < 100; attempt++) {
-      const port = FLOOR + Math.floor(Math.random() * (high - FLOOR + 1));
+      const port = FLOOR + Math.floor(Math.random() * (top - FLOOR + 1));
       if (recent.has(port) || !(await portFree(port, host))) continue;
       remember(port);
       return port;

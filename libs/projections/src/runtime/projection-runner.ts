@@ -284,7 +284,7 @@ export class ProjectionRunner<S = unknown> {
         if (isDatabaseUnavailable(error)) {
           // Not the events' fault: wait for the database (no attempt is counted, nothing is
           // dead-lettered), keeping the group session alive; the chunk is retried as it was.
-          if (!(await this.databaseWait(error as Error, heartbeat))) return this.databaseWaitGivenUp();
+          if (!(await this.databaseWait(error as Error, heartbeat))) break;
           continue;
         }
         if (error instanceof CheckpointConflictError) {
@@ -347,7 +347,7 @@ export class ProjectionRunner<S = unknown> {
       )
         return;
     }
-    // Left with records while the database was down: the batch went stale (a rebalance) or the runner stops.
+    // Left with records: given up while waiting for the database, or the batch went stale (a rebalance) or the runner stops.
     if (pending.length > 0) this.databaseWaitGivenUp();
   }
 
