@@ -327,6 +327,12 @@ function brokerProperties({ dataDir, port, controllerPort, version, brokerProps 
     // --- fast tests ---
     'group.initial.rebalance.delay.ms': '0',
     'transaction.abort.timed.out.transaction.cleanup.interval.ms': '5000',
+    // The broker's own requests to other brokers (transaction markers above all) wait this long for a
+    // broker that stopped answering: with the default 30 s, a transaction coordinator sent the markers
+    // of a transaction to the paused leader of one of its partitions and retried them at the new leader
+    // only 30 s later; the partition's producer was refused (CONCURRENT_TRANSACTIONS) all that time
+    // (fault tier (i): a command partition served again after 39.9 s)
+    'request.timeout.ms': '10000',
     // after a hard kill the restarted broker must wait for its old registration's session to expire before it can
     // register again (DUPLICATE_BROKER_REGISTRATION): 9s by default, ~4s with these
     'broker.heartbeat.interval.ms': '1000',

@@ -20,6 +20,7 @@ const ROOT = join(__dirname, '..', '..');
 /** The broker settings `npm start` and the tests run with: the compose files must not be slower to heal. */
 const LAUNCHER_BROKER = brokerProperties({ dataDir: '/tmp/x', port: 9092, controllerPort: 9093, version: DEFAULT_KAFKA_VERSION }) as Record<string, string>;
 const CLEANUP_INTERVAL = 'transaction.abort.timed.out.transaction.cleanup.interval.ms';
+const BROKER_REQUEST_TIMEOUT = 'request.timeout.ms';
 const load = (file: string) =>
   parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
@@ -36,10 +37,11 @@ describe('docker-compose.yml', () => {
     expect(compose.services.postgres.image).toMatch(/^postgres:/);
   });
 
-  it("aborts a timed-out transaction (a paused writer's) as soon as the launcher's broker does", () => {
+  it("aborts a timed-out transaction (a paused writer's) and gives up on a paused broker as soon as the launcher's broker does", () => {
     expect(String(compose.services.kafka.environment?.KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS)).toBe(
       LAUNCHER_BROKER[CLEANUP_INTERVAL],
     );
+    expect(String(compose.services.kafka.environment?.KAFKA_REQUEST_TIMEOUT_MS)).toBe(LAUNCHER_BROKER[BROKER_REQUEST_TIMEOUT]);
   });
 
   it('keeps the events on the Kafka volume (KAFKA_LOG_DIRS), not in the container', () => {
@@ -90,6 +92,7 @@ describe('docker-compose.cluster.yml', () => {
         KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${b}:9092`,
       });
       expect(String(env.KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS)).toBe(LAUNCHER_BROKER[CLEANUP_INTERVAL]);
+      expect(String(env.KAFKA_REQUEST_TIMEOUT_MS)).toBe(LAUNCHER_BROKER[BROKER_REQUEST_TIMEOUT]);
       if (b !== 'kafka') {
         expect(cluster.services[b].image).toBe(`apache/kafka:${DEFAULT_KAFKA_VERSION}`);
         expect(cluster.services[b].volumes).toEqual([`${b}-data:${env.KAFKA_LOG_DIRS}`]);

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { JsonLogger, KafkaSettings } from '@es/common';
-import { createKafka, seedOrder } from './kafka-client.factory';
+import { createKafka, seedOrder, withKeepAlive } from './kafka-client.factory';
 
 const settings: KafkaSettings = {
   brokers: ['127.0.0.1:1'],
@@ -208,6 +208,247 @@ describe('a broker that stops answering (patchKafkajsDisconnectOnRequestTimeout)
     const error = await (Broker.prototype.connect as () => Promise<void>).call(broker).catch((e: Error) => e);
     // brokerPool.connect rotates the seed broker for this exact name only.
     expect(error).toMatchObject({ name: 'KafkaJSConnectionError', broker: '127.0.0.1:9', retriable: true });
+  });
+});
+
+describe('a group whose coordinator stopped answering (patchKafkajsGroupCoordinatorWatch)', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup');
+  const { KafkaJSProtocolError } = require('kafkajs/src/errors');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const joinKey = Object.getOwnPropertySymbols(ConsumerGroup.prototype).find((s) => s.description === 'private:ConsumerGroup:join')!;
+  const notCoordinator = () => new KafkaJSProtocolError({ type: 'NOT_COORDINATOR_FOR_GROUP', code: 16, retriable: true, message: 'group coordinator lost' });
+  const joined = { generationId: 2, leaderId: 'm', memberId: 'm', members: [], groupProtocol: 'RoundRobinAssigner' };
+  /** A coordinator broker whose requests are counted; `join` answers a JoinGroup (or never does). */
+  const coordinator = (nodeId: number, o: { heartbeat?: () => Promise<unknown>; join?: () => Promise<unknown> } = {}) => {
+    const calls = { heartbeat: 0, join: 0 };
+    return {
+      nodeId,
+      calls,
+      heartbeat: () => (calls.heartbeat++, (o.heartbeat ?? (async () => ({})))()),
+      joinGroup: () => (calls.join++, (o.join ?? (async () => joined))()),
+    };
+  };
+  /** A real kafkajs ConsumerGroup whose cluster finds `found` as the coordinator, and says `current` coordinates the group now. */
+  const group = (found: () => object, current: () => number) => {
+    const logger = { namespace: () => logger, debug() {}, info() {}, warn() {}, error() {} };
+    const g = new ConsumerGroup({
+      groupId: 'g',
+      logger,
+      instrumentationEmitter: { emit() {} },
+      retry: { retries: 0 },
+      assigners: [],
+      sessionTimeout: 10000,
+      rebalanceTimeout: 60000,
+      cluster: {
+        findGroupCoordinator: async () => found(),
+        findGroupCoordinatorMetadata: async () => ({ coordinator: { nodeId: current() } }),
+      },
+    });
+    g.memberId = 'm';
+    g.lastRequest = 0;
+    return g;
+  };
+
+  it('keeps a lost coordinator lost until the group joins again: no second heartbeat goes to it', async () => {
+    const lost = notCoordinator();
+    const paused = coordinator(1, { heartbeat: () => Promise.reject(lost) });
+    const next = coordinator(2);
+    let found: object = paused;
+    const g = group(
+      () => found,
+      () => 2,
+    );
+    g.coordinator = paused;
+    // The first caller may ignore the error (a restore's keep-alive does); the run loop's next heartbeat must still see it.
+    await expect(g.heartbeat({ interval: 0 })).rejects.toBe(lost);
+    await expect(g.heartbeat({ interval: 0 })).rejects.toBe(lost);
+    expect(paused.calls.heartbeat).toBe(1);
+    found = next;
+    await g[joinKey]();
+    await g.heartbeat({ interval: 0 });
+    expect(next.calls.heartbeat).toBe(1);
+  });
+
+  it('fails a join held by a coordinator that has since moved, and leaves alone one held where the group still is', async () => {
+    const paused = coordinator(1, { join: () => new Promise(() => undefined) });
+    const movedAway = group(
+      () => paused,
+      () => 2,
+    );
+    const busy = coordinator(3, { join: () => new Promise((resolve) => setTimeout(() => resolve(joined), 4500)) });
+    const waitingForMembers = group(
+      () => busy,
+      () => 3,
+    );
+    const started = Date.now();
+    const [moved, stayed] = await Promise.all([
+      movedAway[joinKey]().then(
+        () => 'joined',
+        (e: Error) => e,
+      ),
+      waitingForMembers[joinKey]().then(() => Date.now() - started),
+    ]);
+    expect(moved).toMatchObject({ type: 'NOT_COORDINATOR_FOR_GROUP', retriable: true });
+    expect((moved as Error).message).toMatch(/moved from broker 1 to 2/);
+    expect(stayed).toBeGreaterThanOrEqual(4400);
+    expect(waitingForMembers.generationId).toBe(2);
+  }, 15000);
+});
+
+describe('the broker kafkajs asks (patchKafkajsBrokerChoice)', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const BrokerPool = require('kafkajs/src/cluster/brokerPool');
+  const Connection = require('kafkajs/src/network/connection');
+  const { createLogger, LEVELS } = require('kafkajs/src/loggers');
+  const socketFactory = require('kafkajs/src/network/socketFactory')();
+  const apiVersions = require('kafkajs/src/protocol/requests/apiVersions').protocol({ version: 0 });
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  /** A broker that accepts a connection and never answers; a request to it times out, and its port is returned. */
+  async function silentBroker(): Promise<number> {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const connection = new Connection({
+      host: '127.0.0.1',
+      port,
+      logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
+      socketFactory,
+      requestTimeout: 200,
+      connectionTimeout: 1000,
+    });
+    try {
+      await connection.connect();
+      await connection.send({ ...apiVersions(), requestTimeout: 200 }).catch(() => undefined);
+    } finally {
+      await connection.disconnect();
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
+    return port;
+  }
+
+  it('asks a broker that answered before one whose request just timed out, and moves on when one cannot be connected to', async () => {
+    const silent = { brokerAddress: `127.0.0.1:${await silentBroker()}`, isConnected: () => true };
+    const live = { brokerAddress: '127.0.0.1:1', isConnected: () => true };
+    const pool = { brokers: { 1: silent, 2: live }, findBroker: async ({ nodeId }: { nodeId: '1' | '2' }) => pool.brokers[nodeId] };
+    for (let i = 0; i < 20; i++) expect(await BrokerPool.prototype.findConnectedBroker.call(pool)).toBe(live);
+
+    const unconnectable = {
+      brokers: { 1: live, 2: live },
+      findBroker: async ({ nodeId }: { nodeId: string }) => {
+        if (nodeId === '1') throw new Error('connect timed out');
+        return live;
+      },
+    };
+    for (let i = 0; i < 10; i++) expect(await BrokerPool.prototype.withBroker.call(unconnectable, async ({ nodeId }: { nodeId: string }) => nodeId)).toBe('2');
+  });
+
+  it('closes a connection to a broker whose request timed out without waiting for its other requests', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const open = (requestTimeout: number) =>
+      new Connection({
+        host: '127.0.0.1',
+        port,
+        logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
+        socketFactory,
+        requestTimeout,
+        connectionTimeout: 1000,
+      });
+    const waiting = open(60000);
+    const timingOut = open(200);
+    try {
+      await waiting.connect();
+      await timingOut.connect();
+      const pending = waiting.send({ ...apiVersions(), requestTimeout: 60000 }).catch((e: Error) => e);
+      await timingOut.send({ ...apiVersions(), requestTimeout: 200 }).catch(() => undefined);
+      const started = Date.now();
+      await waiting.disconnect(); // kafkajs alone waits for `pending`: 60 s
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await pending).toMatchObject({ name: 'KafkaJSConnectionClosedError' });
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('asks again, at most once a second, for metadata that still names a broker whose request timed out', async () => {
+    const silentPort = await silentBroker();
+    const refreshed: number[] = [];
+    const pool = (port: number) => ({
+      metadata: { brokers: [{ host: '127.0.0.1', port }] },
+      metadataMaxAge: 300000,
+      metadataExpireAt: Date.now() - 1500 + 300000, // refreshed 1.5 s ago
+      refreshMetadata: async () => {
+        refreshed.push(port);
+      },
+    });
+    const suspect = pool(silentPort);
+    await BrokerPool.prototype.refreshMetadataIfNecessary.call(suspect, []);
+    expect(refreshed).toEqual([silentPort]);
+    suspect.metadataExpireAt = Date.now() + 300000; // just refreshed: not again within the second
+    await BrokerPool.prototype.refreshMetadataIfNecessary.call(suspect, []);
+    // Metadata naming only brokers that answer is kept for metadataMaxAge, as before.
+    await BrokerPool.prototype.refreshMetadataIfNecessary.call(pool(1), []);
+    expect(refreshed).toEqual([silentPort]);
+  });
+});
+
+describe('heartbeats while a batch is handled (patchKafkajsHeartbeatDuringBatches)', () => {
+  it('heartbeats every interval while the work runs, stops when it ends, and gives up after the maximum', async () => {
+    let beats = 0;
+    const heartbeat = async () => {
+      beats++;
+    };
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await expect(withKeepAlive(() => wait(330).then(() => 'done'), heartbeat, 50, 10000)).resolves.toBe('done');
+    expect(beats).toBeGreaterThanOrEqual(4);
+    const atEnd = beats;
+    await wait(150);
+    expect(beats).toBe(atEnd);
+
+    beats = 0;
+    await withKeepAlive(() => wait(400), heartbeat, 50, 120);
+    expect(beats).toBeLessThanOrEqual(3);
+    // kafkajs' run loop does it for every batch: a batch handled for 250 ms heartbeats on the way.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Runner = require('kafkajs/src/consumer/runner');
+    beats = 0;
+    const runner = {
+      running: true,
+      heartbeatInterval: 50,
+      consumerGroup: { rebalanceTimeout: 10000 },
+      instrumentationEmitter: { emit() {} },
+      eachBatch: true,
+      heartbeat,
+      processEachBatch: () => wait(250),
+      autoCommitOffsets: async () => undefined,
+    };
+    const batch = {
+      isEmptyDueToFiltering: () => false,
+      isEmpty: () => false,
+      offsetLag: () => '0',
+      offsetLagLow: () => '0',
+      firstOffset: () => '0',
+      lastOffset: () => '0',
+      messages: [],
+    };
+    await Runner.prototype.handleBatch.call(runner, batch);
+    expect(beats).toBeGreaterThanOrEqual(4); // 1 after the batch, the rest during it
+    // A failing heartbeat does not fail the work: the run loop sees the error on its own next heartbeat.
+    await expect(
+      withKeepAlive(
+        () => wait(120).then(() => 1),
+        () => Promise.reject(new Error('lost')),
+        20,
+        1000,
+      ),
+    ).resolves.toBe(1);
   });
 });
 

@@ -222,12 +222,25 @@ export function patchKafkajsDisconnectOnRequestTimeout(): void {
         host: this.host,
         port: this.port,
       });
+      unreachableSince.set(`${this.host}:${this.port}`, Date.now());
       if (this.isConnected()) {
         this.rejectRequests(closed);
         void this.disconnect().catch(() => undefined);
       }
       throw closed;
     }
+  };
+  // kafkajs waits for a connection's requests before it closes it, also when it drops a broker that
+  // left the metadata (fenced): a commit in flight to the paused broker held the metadata refresh of a
+  // group leader's SyncGroup, and with it the whole context, for a request timeout (fault tier (i)).
+  // A broker that has timed out since this process last connected to it answers none of them.
+  const disconnect = Connection.prototype.disconnect as (this: TimedConnection) => Promise<unknown>;
+  Connection.prototype.disconnect = function (this: TimedConnection) {
+    if (recentlyUnreachable(`${this.host}:${this.port}`))
+      this.rejectRequests(
+        new KafkaJSConnectionClosedError(`Closed the connection to ${this.host}:${this.port}, which stopped answering`, { host: this.host, port: this.port }),
+      );
+    return disconnect.call(this);
   };
   const connect = Broker.prototype.connect as (this: { brokerAddress?: string }) => Promise<void>;
   Broker.prototype.connect = async function (this: { brokerAddress?: string }) {
@@ -252,10 +265,236 @@ export function patchKafkajsDisconnectOnRequestTimeout(): void {
  * 0.2 s).
  */
 export function seedOrder(brokers: readonly string[], unreachable: ReadonlyMap<string, number> = unreachableSince, now = Date.now()): string[] {
-  const failed = (b: string) => (now - (unreachable.get(b) ?? -Infinity) < UNREACHABLE_MEMORY_MS ? 1 : 0);
+  const failed = (b: string) => (recentlyUnreachable(b, unreachable, now) ? 1 : 0);
   return [...brokers].sort((a, b) => failed(a) - failed(b));
 }
+
+function recentlyUnreachable(address: string, unreachable: ReadonlyMap<string, number> = unreachableSince, now = Date.now()): boolean {
+  return now - (unreachable.get(address) ?? -Infinity) < UNREACHABLE_MEMORY_MS;
+}
 patchKafkajsDisconnectOnRequestTimeout();
+
+/**
+ * The same preference for a known client: kafkajs picks the broker it asks for metadata, and for a
+ * group's coordinator, at random among those it knows (BrokerPool.findConnectedBroker, withBroker),
+ * and a paused broker stays in the metadata until the controller fences it. Each such pick of the
+ * paused broker cost a request timeout; and withBroker, which connects outside its own try, gave up
+ * the whole FindCoordinator when that connect failed. Same bodies as kafkajs 2.2.4 otherwise.
+ */
+export function patchKafkajsBrokerChoice(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const BrokerPool = require('kafkajs/src/cluster/brokerPool') as { prototype: Record<string, unknown> & { __esBrokerChoice?: true } };
+  const shuffle = require('kafkajs/src/utils/shuffle') as <T>(items: T[]) => T[];
+  const { KafkaJSBrokerNotFound } = require('kafkajs/src/errors') as { KafkaJSBrokerNotFound: new (message: string) => Error };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (BrokerPool.prototype.__esBrokerChoice) return;
+  BrokerPool.prototype.__esBrokerChoice = true;
+  type PooledBroker = { brokerAddress?: string; isConnected(): boolean };
+  type Pool = {
+    brokers: Record<string, PooledBroker>;
+    seedBroker: PooledBroker;
+    findBroker(o: { nodeId: string }): Promise<PooledBroker>;
+    connect(): Promise<void>;
+  };
+  const reachableFirst = (pool: Pool) =>
+    shuffle(Object.keys(pool.brokers)).sort(
+      (a, b) => Number(recentlyUnreachable(pool.brokers[a].brokerAddress ?? '')) - Number(recentlyUnreachable(pool.brokers[b].brokerAddress ?? '')),
+    );
+  BrokerPool.prototype.findConnectedBroker = async function (this: Pool) {
+    const nodeIds = reachableFirst(this);
+    const connected = nodeIds.find((nodeId) => this.brokers[nodeId].isConnected());
+    if (connected) return this.findBroker({ nodeId: connected });
+    for (const nodeId of nodeIds) {
+      try {
+        return await this.findBroker({ nodeId });
+      } catch {
+        // the next one
+      }
+    }
+    await this.connect();
+    return this.seedBroker;
+  };
+  BrokerPool.prototype.withBroker = async function <T>(this: Pool, callback: (o: { nodeId: string; broker: PooledBroker }) => Promise<T>) {
+    const nodeIds = reachableFirst(this);
+    if (nodeIds.length === 0) throw new KafkaJSBrokerNotFound('No brokers in the broker pool');
+    let lastConnectError: unknown;
+    for (const nodeId of nodeIds) {
+      let broker: PooledBroker;
+      try {
+        broker = await this.findBroker({ nodeId });
+      } catch (error) {
+        lastConnectError = error;
+        continue;
+      }
+      try {
+        return await callback({ nodeId, broker });
+      } catch {
+        // the next one
+      }
+    }
+    if (lastConnectError) throw lastConnectError;
+    return null;
+  };
+  // Metadata that still names a broker this process could not reach is asked for again before it is
+  // used, at most once a second: producers and consumers call this before every send and fetch. A
+  // refresh right after a request timed out usually comes before the controller has fenced the broker
+  // (4-9 s), and kafkajs otherwise keeps that metadata until the next error: each of the command
+  // processor's per-partition producers sent its first transaction after the pause to the old leader
+  // and lost a request timeout there (fault tier (i): a Produce to the paused broker 14 s after it was
+  // fenced). Once fenced, the broker is no longer in the metadata, and this costs nothing.
+  const refreshIfNecessary = BrokerPool.prototype.refreshMetadataIfNecessary as (this: MetadataPool, topics: string[]) => Promise<void>;
+  BrokerPool.prototype.refreshMetadataIfNecessary = function (this: MetadataPool, topics: string[]) {
+    const refreshedAt = (this.metadataExpireAt ?? 0) - (this.metadataMaxAge ?? 0);
+    if (Date.now() - refreshedAt > SUSPECT_METADATA_REFRESH_MS && this.metadata?.brokers.some((b) => recentlyUnreachable(`${b.host}:${b.port}`)))
+      return this.refreshMetadata(topics);
+    return refreshIfNecessary.call(this, topics);
+  };
+}
+patchKafkajsBrokerChoice();
+
+/** How often metadata that names an unreachable broker is asked for again (patchKafkajsBrokerChoice). */
+const SUSPECT_METADATA_REFRESH_MS = 1000;
+
+interface MetadataPool {
+  metadata?: { brokers: { host: string; port: number }[] } | null;
+  metadataExpireAt?: number | null;
+  metadataMaxAge?: number;
+  refreshMetadata(topics: string[]): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** How long a JoinGroup waits before its coordinator is checked (a join that waits for other members is normal). */
+const JOIN_WATCH_AFTER_MS = 3000;
+const JOIN_WATCH_EVERY_MS = 2000;
+
+interface WatchedGroup {
+  groupId: string;
+  coordinator?: { nodeId?: number | string };
+  cluster: { findGroupCoordinatorMetadata(o: { groupId: string }): Promise<{ coordinator: { nodeId: number | string } }> };
+  __esCoordinatorLost?: Error;
+}
+
+/**
+ * Two ways a consumer stayed with a group coordinator that had stopped answering (a paused broker),
+ * measured in fault tier (i):
+ *
+ * - A heartbeat that failed as "coordinator lost" was forgotten by whoever called it (a partition
+ *   restore keeps the group alive with heartbeats whose errors it ignores; the projection runner gives
+ *   its batch up), and kafkajs keeps the coordinator until the group rejoins: the next heartbeat went
+ *   to the same paused broker and waited another request timeout, the new coordinator expired the
+ *   member meanwhile (session 10 s), and it had to join as a new one. Here the loss sticks to the
+ *   group: every heartbeat fails at once with it until the group has joined again, so the consumer's
+ *   run loop rejoins on its next heartbeat.
+ * - kafkajs gives a JoinGroup the group's rebalance timeout plus 5 s (65 s for the command processor)
+ *   because a coordinator may legitimately hold it while other members rejoin; sent to a paused
+ *   coordinator, it waited for the broker to come back (every command of the context with it). Here a
+ *   join that has waited JOIN_WATCH_AFTER_MS asks the cluster, every JOIN_WATCH_EVERY_MS, which broker
+ *   coordinates the group now; once that is another broker, the join fails as NOT_COORDINATOR, and
+ *   kafkajs joins again at the new coordinator as the same member. A join held for other members is
+ *   left alone: its coordinator has not moved.
+ */
+export function patchKafkajsGroupCoordinatorWatch(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as {
+    prototype: Record<string | symbol, unknown> & { __esCoordinatorWatch?: true };
+  };
+  const { KafkaJSProtocolError } = require('kafkajs/src/errors') as { KafkaJSProtocolError: new (e: object) => Error };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (ConsumerGroup.prototype.__esCoordinatorWatch) return;
+  const joinKey = Object.getOwnPropertySymbols(ConsumerGroup.prototype).find((s) => s.description === 'private:ConsumerGroup:join');
+  // A kafkajs upgrade that renames it must fail here, at load, not silently lose the watch.
+  if (!joinKey) throw new Error('kafkajs ConsumerGroup has no private join method: patchKafkajsGroupCoordinatorWatch needs updating');
+  ConsumerGroup.prototype.__esCoordinatorWatch = true;
+
+  const heartbeat = ConsumerGroup.prototype.heartbeat as (this: WatchedGroup, o: unknown) => Promise<void>;
+  ConsumerGroup.prototype.heartbeat = async function (this: WatchedGroup, o: unknown) {
+    if (this.__esCoordinatorLost) throw this.__esCoordinatorLost;
+    const coordinator = this.coordinator;
+    try {
+      return await heartbeat.call(this, o);
+    } catch (error) {
+      // Not when the group has found a coordinator since this heartbeat was sent (a late answer).
+      if ((error as { type?: string }).type === 'NOT_COORDINATOR_FOR_GROUP' && this.coordinator === coordinator) this.__esCoordinatorLost = error as Error;
+      throw error;
+    }
+  };
+
+  const join = ConsumerGroup.prototype[joinKey] as (this: WatchedGroup) => Promise<void>;
+  ConsumerGroup.prototype[joinKey] = function (this: WatchedGroup) {
+    this.__esCoordinatorLost = undefined;
+    let settled = false;
+    const joining = join.call(this).finally(() => (settled = true));
+    const moved = (async () => {
+      await sleep(JOIN_WATCH_AFTER_MS);
+      while (!settled) {
+        const asked = this.coordinator?.nodeId;
+        const now = await this.cluster.findGroupCoordinatorMetadata({ groupId: this.groupId }).then(
+          (found) => found.coordinator.nodeId,
+          () => undefined,
+        );
+        if (!settled && asked !== undefined && now !== undefined && String(now) !== String(asked))
+          throw new KafkaJSProtocolError({
+            type: 'NOT_COORDINATOR_FOR_GROUP',
+            code: 16,
+            retriable: true,
+            message: `group coordinator moved from broker ${asked} to ${now} while the join waited; joining there`,
+          });
+        await sleep(JOIN_WATCH_EVERY_MS);
+      }
+      return new Promise<never>(() => undefined);
+    })();
+    // The abandoned join settles when its connection is closed or times out; nobody waits for it then.
+    joining.catch(() => undefined);
+    return Promise.race([joining, moved]);
+  };
+}
+patchKafkajsGroupCoordinatorWatch();
+
+/**
+ * Heartbeats `heartbeat` every `intervalMs` while `work` runs, for at most `maxMs` (errors are left to
+ * the run loop: a lost coordinator sticks, see patchKafkajsGroupCoordinatorWatch).
+ */
+export async function withKeepAlive<T>(work: () => Promise<T>, heartbeat: () => Promise<unknown>, intervalMs: number, maxMs: number): Promise<T> {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - started > maxMs) clearInterval(timer);
+    else void heartbeat().catch(() => undefined);
+  }, intervalMs);
+  timer.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * kafkajs heartbeats only between batches, and when a batch's handler calls heartbeat(); a batch
+ * whose transaction waited on a paused broker (a request timeout, a retry, another timeout) sent none
+ * for longer than the session, and the group expelled a member whose coordinator was alive and well
+ * (fault tier (i): the command processor's inventory group, 10 s without a heartbeat, rejoined as a
+ * new member). The Java client heartbeats from a background thread while the application processes,
+ * up to max.poll.interval.ms. Here the run loop does the same while a batch is handled, up to the
+ * group's rebalance timeout: a handler stuck longer than that still loses its partitions.
+ */
+export function patchKafkajsHeartbeatDuringBatches(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Runner = require('kafkajs/src/consumer/runner') as { prototype: Record<string, unknown> & { __esBatchKeepAlive?: true } };
+  if (Runner.prototype.__esBatchKeepAlive) return;
+  Runner.prototype.__esBatchKeepAlive = true;
+  type BatchRunner = { heartbeatInterval: number; consumerGroup: { rebalanceTimeout: number }; heartbeat(): Promise<void> };
+  const handleBatch = Runner.prototype.handleBatch as (this: BatchRunner, batch: unknown) => Promise<void>;
+  Runner.prototype.handleBatch = function (this: BatchRunner, batch: unknown) {
+    return withKeepAlive(
+      () => handleBatch.call(this, batch),
+      () => this.heartbeat(),
+      this.heartbeatInterval,
+      this.consumerGroup.rebalanceTimeout,
+    );
+  };
+}
+patchKafkajsHeartbeatDuringBatches();
 
 // Warnings that describe a choice we made, not a problem: we bound the idempotent producer's
 // retries on purpose (the command processor fences and rehydrates instead), and we use the

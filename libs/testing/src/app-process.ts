@@ -50,7 +50,7 @@ export async function startApp(
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
-    if (output.length > 200_000) output = output.slice(-100_000);
+    if (output.length > 20_000_000) output = output.slice(-10_000_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

@@ -43,7 +43,10 @@ export function scratchDir(prefix: string): { dir: string; cleanup: () => void }
   const dir = mkdtempSync(join(tmpdir(), prefix));
   // PostgreSQL runs as the postgres user when we are root: it must be able to traverse this.
   chmodSync(dir, 0o755);
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // FAULT_KEEP_SCRATCH=1 keeps the brokers' data and server.log (KAFKA_LOG_LEVEL=INFO shows group
+  // coordinator moves, fencing and member expiries) to explain a slow recovery.
+  const keep = Boolean(process.env.FAULT_KEEP_SCRATCH);
+  return { dir, cleanup: () => (keep ? process.stdout.write(`[fault-tier] kept ${dir}\n`) : rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** A dedicated single-node broker (the default topology) on its own data dir. */
