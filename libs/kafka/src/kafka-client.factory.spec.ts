@@ -230,7 +230,7 @@ describe('a group whose coordinator stopped answering (patchKafkajsGroupCoordina
     };
   };
   /** A real kafkajs ConsumerGroup whose cluster finds `found` as the coordinator, and says `current` coordinates the group now. */
-  const group = (found: () => object, current: () => number) => {
+  const group = (found: () => object, current: () => number, nodes: number[] = [1, 2, 3], asked: number[] = []) => {
     const logger = { namespace: () => logger, debug() {}, info() {}, warn() {}, error() {} };
     const g = new ConsumerGroup({
       groupId: 'g',
@@ -242,7 +242,15 @@ describe('a group whose coordinator stopped answering (patchKafkajsGroupCoordina
       rebalanceTimeout: 60000,
       cluster: {
         findGroupCoordinator: async () => found(),
-        findGroupCoordinatorMetadata: async () => ({ coordinator: { nodeId: current() } }),
+        brokerPool: {
+          brokers: Object.fromEntries(nodes.map((n) => [String(n), {}])),
+          findBroker: async ({ nodeId }: { nodeId: string }) => ({
+            findGroupCoordinator: async () => {
+              asked.push(Number(nodeId));
+              return { coordinator: { nodeId: current() } };
+            },
+          }),
+        },
       },
     });
     g.memberId = 'm';
@@ -281,6 +289,16 @@ describe('a group whose coordinator stopped answering (patchKafkajsGroupCoordina
       () => busy,
       () => 3,
     );
+    // One broker: nobody else to ask, and the coordinator itself is not asked (it answers one request
+    // of a connection at a time: the question would wait behind the join and time out).
+    const alone = coordinator(1, { join: () => new Promise((resolve) => setTimeout(() => resolve(joined), 4500)) });
+    const askedAlone: number[] = [];
+    const single = group(
+      () => alone,
+      () => 1,
+      [1],
+      askedAlone,
+    );
     const started = Date.now();
     const [moved, stayed] = await Promise.all([
       movedAway[joinKey]().then(
@@ -293,6 +311,8 @@ describe('a group whose coordinator stopped answering (patchKafkajsGroupCoordina
     expect((moved as Error).message).toMatch(/moved from broker 1 to 2/);
     expect(stayed).toBeGreaterThanOrEqual(4400);
     expect(waitingForMembers.generationId).toBe(2);
+    await single[joinKey]();
+    expect(askedAlone).toEqual([]);
   }, 15000);
 });
 
@@ -335,6 +355,10 @@ describe('the broker kafkajs asks (patchKafkajsBrokerChoice)', () => {
     const live = { brokerAddress: '127.0.0.1:1', isConnected: () => true };
     const pool = { brokers: { 1: silent, 2: live }, findBroker: async ({ nodeId }: { nodeId: '1' | '2' }) => pool.brokers[nodeId] };
     for (let i = 0; i < 20; i++) expect(await BrokerPool.prototype.findConnectedBroker.call(pool)).toBe(live);
+    // Also when only the silent one has a connection open: the other is connected to.
+    const idle = { brokerAddress: '127.0.0.1:1', isConnected: () => false };
+    const onlySilentOpen = { brokers: { 1: silent, 2: idle }, findBroker: async ({ nodeId }: { nodeId: '1' | '2' }) => onlySilentOpen.brokers[nodeId] };
+    for (let i = 0; i < 20; i++) expect(await BrokerPool.prototype.findConnectedBroker.call(onlySilentOpen)).toBe(idle);
 
     const unconnectable = {
       brokers: { 1: live, 2: live },
@@ -371,6 +395,18 @@ describe('the broker kafkajs asks (patchKafkajsBrokerChoice)', () => {
       await waiting.disconnect(); // kafkajs alone waits for `pending`: 60 s
       expect(Date.now() - started).toBeLessThan(1000);
       expect(await pending).toMatchObject({ name: 'KafkaJSConnectionClosedError' });
+
+      // A connection that has had an answer since (a restarted broker that holds a JoinGroup) waits as kafkajs does.
+      const answered = open(60000);
+      await answered.connect();
+      (answered as unknown as { __esAnsweredAt: number }).__esAnsweredAt = Date.now() + 1000;
+      const held = answered.send({ ...apiVersions(), requestTimeout: 60000 }).then(
+        () => 'answered',
+        () => 'failed',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20)); // encoded and in flight
+      void answered.disconnect().catch(() => undefined);
+      expect(await Promise.race([held, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 300))])).toBe('still waiting');
     } finally {
       sockets.forEach((s) => s.destroy());
       await new Promise((resolve) => server.close(resolve));
