@@ -68,6 +68,13 @@ const TRANSACTION_COORDINATOR_TTL_MS = 30000;
 const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS']);
 const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
 
+/** NOT_COORDINATOR, the error on which kafkajs finds a group's coordinator again and rejoins as the same member. */
+function notCoordinator(message: string): Error {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KafkaJSProtocolError } = require('kafkajs/src/errors') as { KafkaJSProtocolError: new (e: object) => Error };
+  return new KafkaJSProtocolError({ type: 'NOT_COORDINATOR_FOR_GROUP', code: 16, retriable: true, message });
+}
+
 interface CoordinatorBroker {
   isConnected(): boolean;
 }
@@ -139,10 +146,8 @@ patchKafkajsTransactionCoordinatorCache();
  * moved the coordinator (broker.session.timeout.ms).
  */
 export function patchKafkajsGroupCoordinatorFailover(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Broker = require('kafkajs/src/broker') as { prototype: Record<string, unknown> & { __esGroupFailover?: true } };
-  const { KafkaJSProtocolError } = require('kafkajs/src/errors') as { KafkaJSProtocolError: new (e: object) => Error };
-  /* eslint-enable @typescript-eslint/no-require-imports */
   if (Broker.prototype.__esGroupFailover) return;
   Broker.prototype.__esGroupFailover = true;
   for (const method of ['heartbeat', 'joinGroup', 'syncGroup']) {
@@ -155,12 +160,7 @@ export function patchKafkajsGroupCoordinatorFailover(): void {
         // NOT_COORDINATOR itself goes through as it came; the others become it.
         const lost = (name !== undefined && CONNECTION_ERRORS.has(name)) || type === 'GROUP_LOAD_IN_PROGRESS' || type === 'GROUP_COORDINATOR_NOT_AVAILABLE';
         if (!lost) throw error;
-        throw new KafkaJSProtocolError({
-          type: 'NOT_COORDINATOR_FOR_GROUP',
-          code: 16,
-          retriable: true,
-          message: `group coordinator lost (${message}); finding it again`,
-        });
+        throw notCoordinator(`group coordinator lost (${message}); finding it again`);
       }
     };
   }
@@ -254,8 +254,8 @@ export function patchKafkajsDisconnectOnRequestTimeout(): void {
   // crashed and joined as a new member, again and again (fault tier (b): 40-49 s instead of 15-19 s).
   const disconnect = Connection.prototype.disconnect as (this: TimedConnection) => Promise<unknown>;
   Connection.prototype.disconnect = function (this: TimedConnection) {
-    const since = unreachableSince.get(`${this.host}:${this.port}`);
-    if (since !== undefined && recentlyUnreachable(`${this.host}:${this.port}`) && (this.__esAnsweredAt ?? 0) < since)
+    const since = unreachableSince.get(`${this.host}:${this.port}`) ?? -Infinity;
+    if (Date.now() - since < UNREACHABLE_MEMORY_MS && (this.__esAnsweredAt ?? 0) < since)
       this.rejectRequests(
         new KafkaJSConnectionClosedError(`Closed the connection to ${this.host}:${this.port}, which stopped answering`, { host: this.host, port: this.port }),
       );
@@ -445,7 +445,6 @@ export function patchKafkajsGroupCoordinatorWatch(): void {
   const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as {
     prototype: Record<string | symbol, unknown> & { __esCoordinatorWatch?: true };
   };
-  const { KafkaJSProtocolError } = require('kafkajs/src/errors') as { KafkaJSProtocolError: new (e: object) => Error };
   const { GROUP } = require('kafkajs/src/protocol/coordinatorTypes') as { GROUP: number };
   /* eslint-enable @typescript-eslint/no-require-imports */
   if (ConsumerGroup.prototype.__esCoordinatorWatch) return;
@@ -478,12 +477,7 @@ export function patchKafkajsGroupCoordinatorWatch(): void {
         const asked = this.coordinator?.nodeId;
         const now = asked === undefined ? undefined : await coordinatorNow(this, asked, GROUP);
         if (!settled && asked !== undefined && now !== undefined && String(now) !== String(asked))
-          throw new KafkaJSProtocolError({
-            type: 'NOT_COORDINATOR_FOR_GROUP',
-            code: 16,
-            retriable: true,
-            message: `group coordinator moved from broker ${asked} to ${now} while the join waited; joining there`,
-          });
+          throw notCoordinator(`group coordinator moved from broker ${asked} to ${now} while the join waited; joining there`);
         await sleep(JOIN_WATCH_EVERY_MS);
       }
       return new Promise<never>(() => undefined);
