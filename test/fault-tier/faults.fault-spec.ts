@@ -30,9 +30,12 @@ const ROOT = join(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SCENARIO_TIMEOUT_MS = 300000;
 
-async function withInfra<T>(kind: 'single' | 'cluster', run: (kafka: KafkaInfra, postgres: PostgresInfra) => Promise<T>): Promise<T> {
-  const scratch = scratchDir(`es-fault-${kind}-`);
-  const kafka = kind === 'cluster' ? await startCluster(join(scratch.dir, 'kafka')) : await startSingleBroker(join(scratch.dir, 'kafka'));
+async function withInfra<T>(kind: 'single' | 'cluster' | 'linked cluster', run: (kafka: KafkaInfra, postgres: PostgresInfra) => Promise<T>): Promise<T> {
+  const scratch = scratchDir(`es-fault-${kind.replace(' ', '-')}-`);
+  const kafka =
+    kind === 'single'
+      ? await startSingleBroker(join(scratch.dir, 'kafka'))
+      : await startCluster(join(scratch.dir, 'kafka'), { links: kind === 'linked cluster' });
   let postgres: PostgresInfra | undefined;
   try {
     postgres = await startPostgres(join(scratch.dir, 'pg', 'data'));
@@ -449,6 +452,41 @@ describe('fault tier', () => {
         expect(inventory.filter(([, seconds]) => seconds === undefined || seconds >= Math.min(20, pauseMs / 1000))).toEqual([]);
         // The orders read model needs the projector: back within seconds of the resume.
         expect(result.recoverySeconds).toBeLessThan(pauseMs / 1000 + 15);
+      }),
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    '(l) 3-broker cluster: cut the broker leading orders.events p0 off from the other two for 40 s mid-load: the other two serve before the heal (clients still reach it)',
+    () =>
+      withInfra('linked cluster', async (kafka, postgres) => {
+        // A partition, not a crash or a pause: the cut-off broker keeps running and keeps answering
+        // clients with what it last knew — its metadata says it still leads its partitions and
+        // coordinates its groups and transactions — while the other two (a quorum) fence it after
+        // the broker session timeout (4 s) and elect new leaders. Its produce requests wait for
+        // replicas that never fetch; its group and transaction coordinators cannot write their logs.
+        // Before the fix in supervised-consumer.ts (CONSUMER_METADATA_MAX_AGE_MS) the projectors read
+        // nothing from the partitions it had led until the partition healed.
+        const partitionMs = Number(process.env.FAULT_PARTITION_MS ?? 40000);
+        const result = await runFaultScenario({
+          name: 'l: partition 1 of 3 brokers',
+          kafka,
+          postgres,
+          async inject({ namespace }) {
+            const { leader } = await leaderOfOrdersEventsP0(kafka, namespace);
+            await kafka.links!.isolate(leader);
+            const at = Date.now();
+            const healed = sleep(partitionMs).then(() => kafka.links!.heal());
+            return {
+              at,
+              description: `cut broker ${leader} (leader of orders.events p0) off from the other two for ${partitionMs / 1000} s, then heal`,
+              healed,
+            };
+          },
+        });
+        expectHealthy(result);
+        // Every partition served end to end again while the broker was still cut off.
+        expect(result.recoverySeconds).toBeLessThan(partitionMs / 1000);
       }),
     SCENARIO_TIMEOUT_MS,
   );

@@ -288,7 +288,7 @@ function majorOf(version) {
  * The broker settings (single node, event sourcing). Overrides come from `brokerProps`. A node of a cluster
  * (startKafkaCluster) passes its `nodeId` and the static `quorumVoters` of every node.
  */
-function brokerProperties({ dataDir, port, controllerPort, version, brokerProps = {}, nodeId = NODE_ID, quorumVoters }) {
+function brokerProperties({ dataDir, port, controllerPort, version, brokerProps = {}, nodeId = NODE_ID, quorumVoters, internal }) {
   const props = {
     // --- KRaft, one node that is broker and controller ---
     'process.roles': 'broker,controller',
@@ -299,6 +299,14 @@ function brokerProperties({ dataDir, port, controllerPort, version, brokerProps 
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    // (startKafkaCluster links) the nodes replicate over a listener of their own, advertised under a name that
+    // each node resolves to its own link to this node (tools/kafka/link-proxy.js); clients keep PLAINTEXT
+    ...(internal && {
+      listeners: `PLAINTEXT://127.0.0.1:${port},INTERNAL://127.0.0.1:${internal.port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},INTERNAL://${internal.host}:${internal.port}`,
+      'inter.broker.listener.name': 'INTERNAL',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT',
+    }),
     'log.dirs': path.join(dataDir, 'logs'),
     // --- small footprint on a 2-core machine ---
     'num.network.threads': '2',
@@ -537,6 +545,7 @@ function registerCleanup(handle, { signals = true } = {}) {
  * @param {string}  [o.clusterId]      (startKafkaCluster) the id to format a new data dir with
  * @param {string | ((ports: { port: number, controllerPort: number }) => string)} [o.quorumVoters]
  *                                     (startKafkaCluster) controller.quorum.voters, default this node alone
+ * @param {{ port: number, host: string }} [o.internal] (startKafkaCluster links) the inter-broker listener
  * @returns {Promise<KafkaHandle>}
  */
 async function startKafka(o = {}) {
@@ -592,7 +601,7 @@ async function startKafka(o = {}) {
 
   const nodeId = o.nodeId || NODE_ID;
   const quorumVoters = typeof o.quorumVoters === 'function' ? o.quorumVoters({ port, controllerPort }) : o.quorumVoters;
-  const props = brokerProperties({ dataDir, port, controllerPort, version, brokerProps: o.brokerProps, nodeId, quorumVoters });
+  const props = brokerProperties({ dataDir, port, controllerPort, version, brokerProps: o.brokerProps, nodeId, quorumVoters, internal: o.internal });
   await fsp.writeFile(f.props, toProperties(props));
 
   const java = javaBin();
@@ -887,6 +896,10 @@ function clusterBrokerProps(count, minIsr) {
  * `nodes[i].kill()` SIGKILLs one node, `nodes[i].restart()` (or `restart({ kill: true })`) brings it back on its
  * own ports and data while the others keep running.
  *
+ * With `links: true` the nodes reach one another (replication, controller quorum, transaction markers) only
+ * through tools/kafka/link-proxy.js, and the result has `links.isolate(nodeId)` (a network partition of that node
+ * from the others; clients still reach every node) and `links.heal()`.
+ *
  * Memory: each node is its own JVM; the default heap here is 384 MB (3 nodes ≈ 1.2 GB of heap, ~0.6 GB RSS idle).
  */
 async function startKafkaCluster(o = {}) {
@@ -920,13 +933,25 @@ async function startKafkaCluster(o = {}) {
   for (let i = 0; i < count; i++) {
     const nodeId = i + 1;
     const last = (previous.nodes || []).find((n) => n.nodeId === nodeId) || {};
-    specs.push({ nodeId, dataDir: path.join(dataDir, `node-${nodeId}`), port: await pick(last.port), controllerPort: await pick(last.controllerPort) });
+    specs.push({
+      nodeId,
+      dataDir: path.join(dataDir, `node-${nodeId}`),
+      port: await pick(last.port),
+      controllerPort: await pick(last.controllerPort),
+      internalPort: o.links ? await pick(last.internalPort) : undefined,
+    });
   }
-  const quorumVoters = specs.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
+  const links = o.links ? await startLinks(specs, log) : undefined;
+  const quorumVoters = specs.map((n) => `${n.nodeId}@${links ? nodeName(n.nodeId) : '127.0.0.1'}:${n.controllerPort}`).join(',');
   fs.writeFileSync(
     clusterFile,
     JSON.stringify(
-      { clusterId, count, minInsyncReplicas: minIsr, nodes: specs.map(({ nodeId, port, controllerPort }) => ({ nodeId, port, controllerPort })) },
+      {
+        clusterId,
+        count,
+        minInsyncReplicas: minIsr,
+        nodes: specs.map(({ nodeId, port, controllerPort, internalPort }) => ({ nodeId, port, controllerPort, internalPort })),
+      },
       null,
       2,
     ),
@@ -947,12 +972,17 @@ async function startKafkaCluster(o = {}) {
         quorumVoters,
         heapMb: o.heapMb || 384,
         brokerProps: { ...clusterBrokerProps(count, minIsr), ...(o.brokerProps || {}) },
+        ...(links && {
+          internal: { port: /** @type {number} */ (n.internalPort), host: nodeName(n.nodeId) },
+          jvmArgs: [...(o.jvmArgs || []), `-Djdk.net.hosts.file=${links.hostsFile(n.nodeId, n.dataDir)}`],
+        }),
       }),
     ),
   );
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) {
     await Promise.allSettled(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.stop()));
+    links?.close();
     throw failed.reason;
   }
   const nodes = results.map((r) => /** @type {PromiseFulfilledResult<KafkaHandle>} */ (r).value);
@@ -966,12 +996,75 @@ async function startKafkaCluster(o = {}) {
     minInsyncReplicas: minIsr,
     nodes,
     startupMs: Date.now() - t0,
+    links: links && { isolate: links.isolate, heal: links.heal },
     stop: async () => {
+      // a controlled shutdown hands leaderships over: the nodes must hear one another
+      await links?.heal().catch(() => undefined);
       await Promise.allSettled(nodes.map((n) => n.stop()));
+      links?.close();
     },
     kill: async () => {
       await Promise.allSettled(nodes.map((n) => n.kill()));
+      links?.close();
     },
+  };
+}
+
+/** The name under which the other nodes reach node `id` (startKafkaCluster links). */
+const nodeName = (/** @type {number} */ id) => `kafka-node-${id}`;
+
+/**
+ * The cuttable links between the nodes (tools/kafka/link-proxy.js, in a child process): for every ordered pair
+ * j → k a proxy on 127.0.j.k at node k's inter-broker and controller ports, and node j's hosts file naming it.
+ * @param {{ nodeId: number, controllerPort: number, internalPort?: number }[]} specs
+ * @param {(m: string) => void} log
+ */
+async function startLinks(specs, log) {
+  const child = require('child_process').fork(path.join(TOOLS_DIR, 'link-proxy.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let seq = 0;
+  /** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */
+  const waiting = new Map();
+  child.on('message', (/** @type {any} */ m) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error) w?.reject(new Error(`link proxy: ${m.error}`));
+    else w?.resolve(undefined);
+  });
+  child.once('exit', (code, signal) => {
+    for (const w of waiting.values()) w.reject(new Error(`link proxy exited (${code ?? signal})`));
+    waiting.clear();
+  });
+  const ask = (/** @type {object} */ m) =>
+    new Promise((resolve, reject) => {
+      const id = ++seq;
+      waiting.set(id, { resolve, reject });
+      child.send({ ...m, id });
+    });
+  const pairs = specs.flatMap((a) => specs.filter((b) => b !== a).map((b) => /** @type {[typeof a, typeof b]} */ ([a, b])));
+  const host = (/** @type {number} */ from, /** @type {number} */ to) => `127.0.${from}.${to}`;
+  await ask({
+    listen: pairs.flatMap(([a, b]) =>
+      [b.internalPort, b.controllerPort].map((port) => ({ from: a.nodeId, to: b.nodeId, host: host(a.nodeId, b.nodeId), port, targetPort: port })),
+    ),
+  });
+  log(`links between the ${specs.length} nodes through 127.0.<from>.<to> (link-proxy pid ${child.pid})`);
+  /** @param {number} id */
+  const linksOf = (id) => pairs.filter(([a, b]) => a.nodeId === id || b.nodeId === id).map(([a, b]) => [a.nodeId, b.nodeId]);
+  return {
+    /** node j's hosts file: itself on 127.0.0.1, every other node k at its link 127.0.j.k */
+    hostsFile(/** @type {number} */ id, /** @type {string} */ nodeDir) {
+      const file = path.join(nodeDir, 'hosts');
+      fs.mkdirSync(nodeDir, { recursive: true });
+      const lines = [`127.0.0.1 localhost ${require('os').hostname()} ${nodeName(id)}`];
+      for (const s of specs) if (s.nodeId !== id) lines.push(`${host(id, s.nodeId)} ${nodeName(s.nodeId)}`);
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    },
+    /** cut every link to and from node `id`: a partition of it from the others; clients still reach it */
+    isolate: (/** @type {number} */ id) => ask({ cut: linksOf(id) }),
+    /** restore the links (all of them by default) */
+    heal: (/** @type {[number, number][] | 'all'} */ which = 'all') => ask({ heal: which }),
+    close: () => child.kill(),
   };
 }
 

@@ -370,6 +370,19 @@ describe('the broker kafkajs asks (patchKafkajsBrokerChoice)', () => {
     for (let i = 0; i < 10; i++) expect(await BrokerPool.prototype.withBroker.call(unconnectable, async ({ nodeId }: { nodeId: string }) => nodeId)).toBe('2');
   });
 
+  it('asks the brokers for metadata in turn: one cut off from the controller, which answers as it last knew, is never asked twice in a row', async () => {
+    const broker = (port: number) => ({ brokerAddress: `127.0.0.1:${port}`, isConnected: () => true });
+    const pool = { brokers: { 1: broker(1), 2: broker(2), 3: broker(3) }, findBroker: async ({ nodeId }: { nodeId: '1' | '2' | '3' }) => pool.brokers[nodeId] };
+    const asked: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      asked.push((await BrokerPool.prototype.findConnectedBroker.call(pool)).brokerAddress);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // distinct timestamps
+    }
+    expect(asked.filter((address, i) => address === asked[i - 1])).toEqual([]);
+    expect(new Set(asked.slice(0, 3)).size).toBe(3);
+    expect(asked.slice(3, 6)).toEqual(asked.slice(0, 3));
+  });
+
   it('closes a connection to a broker whose request timed out without waiting for its other requests', async () => {
     const sockets: net.Socket[] = [];
     const server = net.createServer((socket) => sockets.push(socket));

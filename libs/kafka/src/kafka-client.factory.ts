@@ -319,16 +319,27 @@ export function patchKafkajsBrokerChoice(): void {
     shuffle(Object.keys(pool.brokers)).sort(
       (a, b) => Number(recentlyUnreachable(pool.brokers[a].brokerAddress ?? '')) - Number(recentlyUnreachable(pool.brokers[b].brokerAddress ?? '')),
     );
-  BrokerPool.prototype.findConnectedBroker = async function (this: Pool) {
-    const nodeIds = reachableFirst(this);
+  // (kafkajs asks this broker for metadata and for nothing else.) Among the brokers it may ask, the
+  // one asked longest ago: a broker cut off from the controller (a network partition; clients still
+  // reach it) answers metadata as it last knew it, itself the leader of partitions that have moved,
+  // and a random pick could ask it again and again; in turn, the next refresh asks another broker,
+  // whose metadata no longer lists the cut-off one at all (fenced), and it is dropped from the pool.
+  BrokerPool.prototype.findConnectedBroker = async function (this: Pool & { __esMetadataAskedAt?: Map<string, number> }) {
+    const askedAt = (this.__esMetadataAskedAt ??= new Map<string, number>());
+    const unreachable = (nodeId: string) => Number(recentlyUnreachable(this.brokers[nodeId].brokerAddress ?? ''));
+    const nodeIds = reachableFirst(this).sort((a, b) => unreachable(a) - unreachable(b) || (askedAt.get(a) ?? 0) - (askedAt.get(b) ?? 0));
+    const ask = (nodeId: string) => {
+      askedAt.set(nodeId, Date.now());
+      return this.findBroker({ nodeId });
+    };
     // A connected broker that stopped answering is not taken over one that answers but must be
     // connected to first (a group leader's SyncGroup metadata went to the paused broker, whose only
     // open connection held an abandoned JoinGroup, until it was resumed).
-    const connected = nodeIds.find((nodeId) => this.brokers[nodeId].isConnected() && !recentlyUnreachable(this.brokers[nodeId].brokerAddress ?? ''));
-    if (connected) return this.findBroker({ nodeId: connected });
+    const connected = nodeIds.find((nodeId) => this.brokers[nodeId].isConnected() && !unreachable(nodeId));
+    if (connected) return ask(connected);
     for (const nodeId of nodeIds) {
       try {
-        return await this.findBroker({ nodeId });
+        return await ask(nodeId);
       } catch {
         // the next one
       }

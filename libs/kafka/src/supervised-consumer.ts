@@ -43,6 +43,17 @@ type State = 'starting' | 'consuming' | 'restarting' | 'stopped';
 export const LONG_POLL = { minBytes: 1, maxWaitTimeInMs: 1000 } as const;
 
 /**
+ * How old a consumer's metadata may get before its next fetch asks for it again (kafkajs: 5 min).
+ * A consumer that gets no error never asks otherwise, and a broker cut off from the rest of the
+ * cluster (a network partition; clients still reach it) answers every fetch, empty, as the leader
+ * it no longer is: the projectors read nothing from the partitions it had led for as long as the
+ * partition lasted (fault tier (l): two partitions' reads waited the whole 30 s). Asked again, the
+ * other brokers name the new leaders (patchKafkajsBrokerChoice never asks the same broker twice in
+ * a row). One metadata request per consumer every few seconds costs nothing measurable.
+ */
+export const CONSUMER_METADATA_MAX_AGE_MS = 5000;
+
+/**
  * How long a consumer keeps retrying before kafkajs gives up on it: the client's retry (~16 s), not
  * kafkajs' consumer default of 5 retries (~3 s). A consumer that gives up is re-created as a NEW
  * group member, and the coordinator holds that join until the old member's session expires (10 s);
@@ -128,7 +139,7 @@ export class SupervisedConsumer {
 
   private async launch(): Promise<void> {
     const config = typeof this.options.config === 'function' ? this.options.config() : this.options.config;
-    const consumer = this.options.kafka.consumer({ ...LONG_POLL, retry: CONSUMER_RETRY, ...config });
+    const consumer = this.options.kafka.consumer({ ...LONG_POLL, metadataMaxAge: CONSUMER_METADATA_MAX_AGE_MS, retry: CONSUMER_RETRY, ...config });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (this.consumer !== consumer || this.state === 'stopped') return;

@@ -25,6 +25,8 @@ export interface KafkaInfra {
   readonly nodes: KafkaNode[];
   readonly replicationFactor: number;
   readonly minInsyncReplicas: number;
+  /** (startCluster with links) partition a node from the others, clients still reach it; heal every link */
+  readonly links?: { isolate(nodeId: number): Promise<void>; heal(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -55,10 +57,20 @@ export async function startSingleBroker(dataDir: string): Promise<KafkaInfra> {
   return { brokers: kafka.brokers, nodes: [kafka], replicationFactor: 1, minInsyncReplicas: 1, stop: () => kafka.stop() };
 }
 
-/** Three KRaft nodes on loopback, internal topics RF 3 / min ISR 2. */
-export async function startCluster(dataDir: string, count = 3): Promise<KafkaInfra> {
-  const cluster = await kafkaLauncher.startKafkaCluster({ count, dataDir, log: quiet });
-  return { brokers: cluster.brokers, nodes: cluster.nodes, replicationFactor: count, minInsyncReplicas: cluster.minInsyncReplicas, stop: () => cluster.stop() };
+/**
+ * Three KRaft nodes on loopback, internal topics RF 3 / min ISR 2; with `links`, the nodes reach one
+ * another only through tools/kafka/link-proxy.js, which can cut them (a network partition).
+ */
+export async function startCluster(dataDir: string, { count = 3, links = false } = {}): Promise<KafkaInfra> {
+  const cluster = await kafkaLauncher.startKafkaCluster({ count, dataDir, log: quiet, links });
+  return {
+    brokers: cluster.brokers,
+    nodes: cluster.nodes,
+    replicationFactor: count,
+    minInsyncReplicas: cluster.minInsyncReplicas,
+    links: cluster.links,
+    stop: () => cluster.stop(),
+  };
 }
 
 /**

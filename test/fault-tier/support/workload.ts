@@ -114,6 +114,11 @@ export async function measureRecovery(
       const running = new Set<Promise<void>>();
       const probe = async () => {
         const entry = await target.send();
+        // FAULT_TRACE_PROBES=1: each probe's command, to tell a stalled write side from a stalled read side
+        if (process.env.FAULT_TRACE_PROBES)
+          process.stdout.write(
+            `[probe] ${target.name} answered +${((Date.now() - faultAt) / 1000).toFixed(1)} s: ${entry.outcome}, statuses ${entry.statuses.join(' ')}\n`,
+          );
         if (entry.outcome !== 'acked') return;
         while (recoveredAt === undefined && Date.now() < deadline) {
           const res = await fetch(`${queryApi()}${target.readPath(entry)}`, {
