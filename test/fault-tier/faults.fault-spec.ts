@@ -86,6 +86,25 @@ async function timedRequest(url: string, timeoutMs = 40000): Promise<{ status: n
 const acknowledgedBetween = (ctx: ScenarioContext, from: number, to: number) =>
   ctx.ledger.entries.filter((e) => e.outcome === 'acked' && e.sentAt >= from && (e.answeredAt ?? Infinity) <= to).length;
 
+/** Until every partition of every topic (internal ones included) has its full replica set in its ISR. */
+async function waitForFullIsr(kafka: KafkaInfra, timeoutMs = 60000): Promise<void> {
+  const admin = kafkaClient(kafka.brokers).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const topics = await admin.listTopics();
+      const meta = await admin.fetchTopicMetadata({ topics });
+      const short = meta.topics.flatMap((t) => t.partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => `${t.name}-${p.partitionId}`));
+      if (short.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`still under-replicated after ${timeoutMs / 1000} s: ${short.join(', ')}`);
+      await sleep(500);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe('fault tier', () => {
   afterAll(() => {
     if (results.length > 0) process.stdout.write(`\n[fault-tier] summary\n${writeSummary(ROOT, results)}\n`);
@@ -487,6 +506,56 @@ describe('fault tier', () => {
         expectHealthy(result);
         // Every partition served end to end again while the broker was still cut off.
         expect(result.recoverySeconds).toBeLessThan(partitionMs / 1000);
+      }),
+    SCENARIO_TIMEOUT_MS,
+  );
+  it(
+    '(m) 3-broker cluster: a rolling restart mid-load (SIGTERM, one broker at a time, each back in every ISR before the next)',
+    () =>
+      withInfra('cluster', async (kafka, postgres) => {
+        // What an operator does for every Kafka upgrade or configuration change. A controlled
+        // shutdown hands the broker's leaderships over before it stops, so clients meet retriable
+        // errors (NOT_LEADER, NOT_COORDINATOR, a coordinator loading) rather than timeouts.
+        const window = { from: 0, to: 0 };
+        const steps: string[] = [];
+        const result = await runFaultScenario({
+          name: 'm: rolling restart of 3 brokers',
+          kafka,
+          postgres,
+          afterMs: 40000,
+          async inject() {
+            await waitForFullIsr(kafka); // as an operator would, before the first
+            window.from = Date.now();
+            const healed = (async () => {
+              for (const node of kafka.nodes) {
+                const t0 = Date.now();
+                await node.restart();
+                const back = Date.now();
+                await waitForFullIsr(kafka);
+                steps.push(
+                  `broker ${node.nodeId} stopped at +${((t0 - window.from) / 1000).toFixed(1)} s, back ${((back - t0) / 1000).toFixed(1)} s later, full ISR ${((Date.now() - back) / 1000).toFixed(1)} s after that`,
+                );
+              }
+              window.to = Date.now();
+            })();
+            return { at: window.from, description: 'rolling restart of the three brokers (SIGTERM, restart, full ISR, next)', healed };
+          },
+          async verify(ctx) {
+            const during = ctx.ledger.entries.filter((e) => e.sentAt >= window.from && e.sentAt <= window.to);
+            const failedOnce = during.filter((e) => e.statuses.some((status) => status >= 500 || status === 0));
+            const waits = during.map((e) => ((e.answeredAt ?? Date.now()) - e.sentAt) / 1000).sort((a, b) => a - b);
+            process.stdout.write(
+              `\n[fault-tier] m: ${steps.join('; ')}; ${during.length} commands sent during the ${((window.to - window.from) / 1000).toFixed(0)} s, ` +
+                `${failedOnce.length} answered 5xx or lost at least once (${failedOnce
+                  .slice(0, 10)
+                  .map((e) => `${e.type} ${e.aggregateId} sent at +${((e.sentAt - window.from) / 1000).toFixed(1)} s: ${e.statuses.join(' ')}`)
+                  .join('; ')}), ` +
+                `answered in p50 ${waits[Math.floor(waits.length / 2)]?.toFixed(2)} s, max ${waits[waits.length - 1]?.toFixed(2)} s\n`,
+            );
+            return [];
+          },
+        });
+        expectHealthy(result);
       }),
     SCENARIO_TIMEOUT_MS,
   );
