@@ -25,7 +25,8 @@
 const net = require('net');
 
 /** @typedef {{ from: number, to: number, host: string, port: number, targetPort: number }} Link */
-/** @typedef {{ key: string, down: net.Socket, up: net.Socket | null, closed: boolean }} Conn */
+/** A proxied connection; `pending`: accepted while its link was cut, connected onward on heal. @typedef {{ key: string, down: net.Socket, up: net.Socket | null, closed: boolean, pending?: Link }} Conn */
+/** @typedef {{ _handle?: { reading: boolean, readStart(): number, readStop(): number } }} SocketInternals */
 
 /**
  * Stop reading the socket at the OS level. pause() alone stops 'data' but not the read: Node still reads into
@@ -34,7 +35,7 @@ const net = require('net');
  */
 function hold(socket) {
   socket.pause();
-  const handle = /** @type {any} */ (socket)._handle;
+  const handle = /** @type {SocketInternals} */ (/** @type {unknown} */ (socket))._handle;
   if (handle?.reading) {
     handle.reading = false;
     handle.readStop();
@@ -43,7 +44,7 @@ function hold(socket) {
 
 /** @param {net.Socket} socket */
 function release(socket) {
-  const handle = /** @type {any} */ (socket)._handle;
+  const handle = /** @type {SocketInternals} */ (/** @type {unknown} */ (socket))._handle;
   if (handle && !handle.reading && !socket.destroyed) {
     handle.reading = true;
     handle.readStart();
@@ -111,7 +112,7 @@ function createLinkProxies() {
           hold(down);
           down.on('error', () => undefined);
           down.once('close', () => (c.closed = true));
-          /** @type {any} */ (c).pending = link;
+          c.pending = link;
         } else {
           connectUp(c, link);
         }
@@ -143,9 +144,9 @@ function createLinkProxies() {
           close(c);
           continue;
         }
-        const pending = /** @type {any} */ (c).pending;
+        const pending = c.pending;
         if (pending) {
-          delete (/** @type {any} */ (c).pending);
+          delete c.pending;
           c.down.removeAllListeners('close');
           release(c.down);
           connectUp(c, pending);
