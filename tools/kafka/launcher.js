@@ -22,10 +22,9 @@
 
 const fs = require('fs');
 const fsp = require('fs/promises');
-const os = require('os');
 const path = require('path');
 const { createHash, randomBytes } = require('crypto');
-const { fork, spawn } = require('child_process');
+const { spawn } = require('child_process');
 const { parseArgs } = require('util');
 const { spawnParentWatchdog } = require('../process/parent-watchdog');
 const { freePort, portFree } = require('../process/free-port');
@@ -1021,7 +1020,7 @@ const nodeName = (/** @type {number} */ id) => `kafka-node-${id}`;
  * @param {(m: string) => void} log
  */
 async function startLinks(specs, log) {
-  const child = fork(path.join(TOOLS_DIR, 'link-proxy.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = require('child_process').fork(path.join(TOOLS_DIR, 'link-proxy.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let seq = 0;
   /** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */
   const waiting = new Map();
@@ -1056,7 +1055,7 @@ async function startLinks(specs, log) {
     hostsFile(/** @type {number} */ id, /** @type {string} */ nodeDir) {
       const file = path.join(nodeDir, 'hosts');
       fs.mkdirSync(nodeDir, { recursive: true });
-      const lines = [`127.0.0.1 localhost ${os.hostname()} ${nodeName(id)}`];
+      const lines = [`127.0.0.1 localhost ${require('os').hostname()} ${nodeName(id)}`];
       for (const s of specs) if (s.nodeId !== id) lines.push(`${host(id, s.nodeId)} ${nodeName(s.nodeId)}`);
       fs.writeFileSync(file, `${lines.join('\n')}\n`);
       return file;

@@ -315,10 +315,10 @@ export function patchKafkajsBrokerChoice(): void {
     findBroker(o: { nodeId: string }): Promise<PooledBroker>;
     connect(): Promise<void>;
   };
-  const unreachable = (pool: Pool, nodeId: string) => Number(recentlyUnreachable(pool.brokers[nodeId].brokerAddress ?? ''));
-  /** The pool's node ids, those this process could reach first; random among equals unless `then` orders them. */
-  const reachableFirst = (pool: Pool, then: (a: string, b: string) => number = () => 0) =>
-    shuffle(Object.keys(pool.brokers)).sort((a, b) => unreachable(pool, a) - unreachable(pool, b) || then(a, b));
+  const reachableFirst = (pool: Pool) =>
+    shuffle(Object.keys(pool.brokers)).sort(
+      (a, b) => Number(recentlyUnreachable(pool.brokers[a].brokerAddress ?? '')) - Number(recentlyUnreachable(pool.brokers[b].brokerAddress ?? '')),
+    );
   // (kafkajs asks this broker for metadata and for nothing else.) Among the brokers it may ask, the
   // one asked longest ago: a broker cut off from the controller (a network partition; clients still
   // reach it) answers metadata as it last knew it, itself the leader of partitions that have moved,
@@ -326,7 +326,8 @@ export function patchKafkajsBrokerChoice(): void {
   // whose metadata no longer lists the cut-off one at all (fenced), and it is dropped from the pool.
   BrokerPool.prototype.findConnectedBroker = async function (this: Pool & { __esMetadataAskedAt?: Map<string, number> }) {
     const askedAt = (this.__esMetadataAskedAt ??= new Map<string, number>());
-    const nodeIds = reachableFirst(this, (a, b) => (askedAt.get(a) ?? 0) - (askedAt.get(b) ?? 0));
+    const unreachable = (nodeId: string) => Number(recentlyUnreachable(this.brokers[nodeId].brokerAddress ?? ''));
+    const nodeIds = reachableFirst(this).sort((a, b) => unreachable(a) - unreachable(b) || (askedAt.get(a) ?? 0) - (askedAt.get(b) ?? 0));
     const ask = (nodeId: string) => {
       askedAt.set(nodeId, Date.now());
       return this.findBroker({ nodeId });
@@ -334,7 +335,7 @@ export function patchKafkajsBrokerChoice(): void {
     // A connected broker that stopped answering is not taken over one that answers but must be
     // connected to first (a group leader's SyncGroup metadata went to the paused broker, whose only
     // open connection held an abandoned JoinGroup, until it was resumed).
-    const connected = nodeIds.find((nodeId) => this.brokers[nodeId].isConnected() && !unreachable(this, nodeId));
+    const connected = nodeIds.find((nodeId) => this.brokers[nodeId].isConnected() && !unreachable(nodeId));
     if (connected) return ask(connected);
     for (const nodeId of nodeIds) {
       try {
