@@ -44,7 +44,8 @@ export interface CommandTransportOptions {
  */
 export class KafkaCommandTransport {
   readonly instanceId = randomUUID();
-  private readonly producer: Producer;
+  /** The connected producer, or its connect in progress; dropped after a failed send (see retireProducer). */
+  private producer?: Promise<Producer>;
   private readonly replies: SupervisedConsumer;
   /**
    * Waiting HTTP requests by request id — not by command id: concurrent requests with one
@@ -65,13 +66,6 @@ export class KafkaCommandTransport {
     private readonly kafka: Kafka,
     private readonly options: CommandTransportOptions,
   ) {
-    this.producer = (options.producerKafka ?? kafka).producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // Fail fast when the broker is gone: the client gets a 503 with Retry-After, not a hang.
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
     this.replies = new SupervisedConsumer({
       name: 'command-api.replies',
       kafka,
@@ -117,7 +111,7 @@ export class KafkaCommandTransport {
   }
 
   async start(): Promise<void> {
-    await this.producer.connect();
+    await this.connectedProducer();
     await this.replies.start();
     // run() returns once the group is joined, or after a failed join that the supervisor retries:
     // boot waits for the first join either way, so the API never starts without its replies.
@@ -132,7 +126,39 @@ export class KafkaCommandTransport {
       this.pending.delete(id);
     }
     await this.replies.stop();
-    await this.producer.disconnect().catch(() => undefined);
+    await this.retireProducer();
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = (this.options.producerKafka ?? this.kafka).producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Fail fast when the broker is gone: the client gets a 503 with Retry-After, not a hang.
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      const connecting = producer.connect().then(() => producer);
+      this.producer = connecting;
+      connecting.catch(() => {
+        if (this.producer === connecting) this.producer = undefined;
+      });
+    }
+    return this.producer;
+  }
+
+  /**
+   * Called after any failed send. kafkajs keeps the sequence numbers of a batch it gave up on, and
+   * the broker may have appended that batch all the same (its answer lost with a leader that died —
+   * fault tier (a)). The next batch then reuses those numbers: the broker takes one of the same size
+   * for a duplicate (answered as written, never appended: the command silently vanishes) and refuses
+   * any other size with OUT_OF_ORDER_SEQUENCE_NUMBER, for as long as the producer lives. A new
+   * producer gets a new producer id — what the Java client does when a batch's fate is unknown.
+   */
+  private async retireProducer(): Promise<void> {
+    const retired = this.producer;
+    this.producer = undefined;
+    await retired?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
   private settle(reply: CommandReply): void {
@@ -205,7 +231,9 @@ export class KafkaCommandTransport {
       if (waiter) clearTimeout(waiter.timer);
       this.pending.delete(requestId);
       this.options.logger?.event('warn', 'command not sent: Kafka unreachable', { error: sendError.message });
-      throw new UnavailableError('Kafka cannot be reached; the command was not accepted', 5);
+      // The produce may have reached the broker before it failed (an answer lost with a dying
+      // leader): not "not accepted" — the command may still apply, like a 504.
+      throw new UnavailableError('Kafka did not confirm the command; it may still apply — retrying with the same Idempotency-Key is safe', 5);
     }
     const outcome = await reply;
     if (outcome === 'never-sent') {
@@ -243,12 +271,15 @@ export class KafkaCommandTransport {
           else byTopic.set(item.topic, [item]);
         }
         try {
-          await this.producer.sendBatch({
+          const producer = await this.connectedProducer();
+          await producer.sendBatch({
             acks: -1,
             topicMessages: [...byTopic].map(([topic, items]) => ({ topic, messages: items.map((i) => i.message) })),
           });
           batch.forEach((i) => i.done());
         } catch (error) {
+          // Not awaited: the waiting requests get their answer now, not after the disconnect.
+          void this.retireProducer();
           batch.forEach((i) => i.done(error as Error));
         }
       }

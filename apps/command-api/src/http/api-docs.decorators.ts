@@ -12,7 +12,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than 64 KiB.',
   415: 'The body is not JSON.',
   422: 'The Idempotency-Key was already used with a different request.',
-  503: 'Kafka cannot be reached; retry after `Retry-After` seconds.',
+  503: 'Kafka cannot be reached or did not confirm the command; retry after `Retry-After` seconds with the same Idempotency-Key (a command Kafka did not confirm may still apply).',
   504: 'No outcome arrived in time; the command may still apply — retrying with the same Idempotency-Key is safe.',
 };
 

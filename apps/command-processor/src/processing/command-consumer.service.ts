@@ -302,7 +302,12 @@ export class CommandConsumerService implements OnApplicationBootstrap, OnApplica
             }
           },
         });
-        await created.restore();
+        // A restore that fails (Kafka unreachable, a poison event) is tried again with a new log:
+        // this one's producer must not stay connected beside it.
+        await created.restore().catch(async (error: unknown) => {
+          await created.close();
+          throw error;
+        });
         runtime.ready.set(partition, created);
         return created;
       })();
