@@ -42,7 +42,7 @@ async function withInfra<T>(kind: 'single' | 'cluster' | 'linked cluster', run: 
     return await run(kafka, postgres);
   } finally {
     await postgres?.stop().catch(() => undefined);
-    await kafka.stop().catch(() => undefined);
+    await kafka.discard().catch(() => undefined);
     scratch.cleanup();
   }
 }
