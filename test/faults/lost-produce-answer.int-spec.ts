@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import { UnavailableError } from '@es/common';
-import { FAIL_FAST_RETRY, KafkaCommandTransport, namespaceTopics, noDelaySocketFactory, provisionTopics, topics } from '@es/kafka';
-import { randomNamespace, readTopic, testKafka, waitFor } from '@es/testing';
+import { FAIL_FAST_RETRY, KafkaCommandTransport, noDelaySocketFactory, topics } from '@es/kafka';
+import { provisionTestTopics, randomNamespace, readTopic, testKafka, waitFor } from '@es/testing';
 
 /**
  * A produce the broker appended but whose answer never came back — what a leader SIGKILLed between
@@ -48,10 +48,7 @@ describe('the command API after a produce whose answer was lost', () => {
   const commandIds = async () => (await readTopic(kafka, commandsTopic, { idleMs: 500 })).map((r) => (JSON.parse(r.value!) as { commandId: string }).commandId);
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, namespaceTopics(ns, { partitions: 1, replicationFactor: 1, minInsyncReplicas: 1 }), 1);
-    await admin.disconnect();
+    await provisionTestTopics(kafka, ns, 1);
     await transport.start();
   });
 

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '@es/kafka';
+import { createKafka, namespaceTopics, provisionTopics } from '@es/kafka';
 
 /** A client built like the apps' (createKafka: their patches, socket and retry settings) for the test broker (KAFKA_BROKERS). */
 export function testKafka(clientId: string): Kafka {
@@ -11,4 +11,15 @@ export function testKafka(clientId: string): Kafka {
     connectionTimeoutMs: 3000,
     requestTimeoutMs: 30000,
   });
+}
+
+/** Creates a namespace's topics on the single test broker (replication factor 1), as the apps would at boot. */
+export async function provisionTestTopics(kafka: Kafka, namespace: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, namespaceTopics(namespace, { partitions, replicationFactor: 1, minInsyncReplicas: 1 }), 1);
+  } finally {
+    await admin.disconnect();
+  }
 }

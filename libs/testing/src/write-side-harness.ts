@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { orderDecider, productDecider, type BoundedContext, type OrderEvent, type OrderState, type ProductEvent, type ProductState } from '@es/domain';
 import type { EventEnvelope } from '@es/event-store';
-import { KafkaCommandTransport, namespaceTopics, provisionTopics, topics } from '@es/kafka';
+import { KafkaCommandTransport, topics } from '@es/kafka';
 import { readTopic } from './read-topic';
+import { provisionTestTopics } from './test-kafka';
 
 /**
  * Talks to a namespace's write side the way the command API does (command topic in, reply topic
@@ -27,10 +28,7 @@ export class WriteSideHarness {
   }
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, namespaceTopics(this.namespace, { partitions: this.partitions, replicationFactor: 1, minInsyncReplicas: 1 }), 1);
-    await admin.disconnect();
+    await provisionTestTopics(this.kafka, this.namespace, this.partitions);
     await this.transport.start();
   }
 
