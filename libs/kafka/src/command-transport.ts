@@ -44,7 +44,7 @@ export interface CommandTransportOptions {
  */
 export class KafkaCommandTransport {
   readonly instanceId = randomUUID();
-  /** The connected producer, or its connect in progress; dropped after a failed send (see retireProducer). */
+  /** The connected producer, or its connect in progress; dropped after a failed send or connect (see retireProducer). */
   private producer?: Promise<Producer>;
   private readonly replies: SupervisedConsumer;
   /**
@@ -145,11 +145,7 @@ export class KafkaCommandTransport {
         // Fail fast when the broker is gone: the client gets a 503 with Retry-After, not a hang.
         retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
       });
-      const connecting = producer.connect().then(() => producer);
-      this.producer = connecting;
-      connecting.catch(() => {
-        if (this.producer === connecting) this.producer = undefined;
-      });
+      this.producer = producer.connect().then(() => producer);
     }
     return this.producer;
   }

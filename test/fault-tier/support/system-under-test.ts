@@ -27,7 +27,6 @@ export interface KafkaInfra {
   readonly minInsyncReplicas: number;
   /** (startCluster with links) partition a node from the others, clients still reach it; heal every link */
   readonly links?: { isolate(nodeId: number): Promise<void>; heal(): Promise<void> };
-  stop(): Promise<void>;
   /** SIGKILL every node: the end of a scenario, whose data is thrown away (a controlled shutdown of three nodes takes ~5 s). */
   discard(): Promise<void>;
 }
@@ -56,7 +55,7 @@ export function scratchDir(prefix: string): { dir: string; cleanup: () => void }
 /** A dedicated single-node broker (the default topology) on its own data dir. */
 export async function startSingleBroker(dataDir: string): Promise<KafkaInfra> {
   const kafka = await kafkaLauncher.startKafka({ dataDir, port: 0, log: quiet });
-  return { brokers: kafka.brokers, nodes: [kafka], replicationFactor: 1, minInsyncReplicas: 1, stop: () => kafka.stop(), discard: () => kafka.kill() };
+  return { brokers: kafka.brokers, nodes: [kafka], replicationFactor: 1, minInsyncReplicas: 1, discard: () => kafka.kill() };
 }
 
 /**
@@ -71,7 +70,6 @@ export async function startCluster(dataDir: string, { count = 3, links = false }
     replicationFactor: count,
     minInsyncReplicas: cluster.minInsyncReplicas,
     links: cluster.links,
-    stop: () => cluster.stop(),
     discard: () => cluster.kill(),
   };
 }

@@ -11,6 +11,8 @@ interface Event {
   readonly aggregateId: string;
   readonly version: number;
   readonly commandId: string;
+  /** When the processor decided it (its clock: this machine's). */
+  readonly occurredAt: number;
   readonly payload: Record<string, any>;
   readonly partition: number;
   readonly offset: string;
@@ -46,6 +48,8 @@ export interface Audit {
   readonly malformed: { topic: string; partition: number; offset: string }[];
   readonly orders: Map<string, OrderFold>;
   readonly products: Map<string, ProductFold>;
+  /** When each command id's first event was decided (epoch ms). */
+  readonly decidedAt: ReadonlyMap<string, number>;
 }
 
 function parse(topic: string, records: readonly ReadRecord[], malformed: Audit['malformed']): Event[] {
@@ -63,6 +67,7 @@ function parse(topic: string, records: readonly ReadRecord[], malformed: Audit['
         aggregateId: e.aggregateId,
         version: e.version,
         commandId: e.commandId,
+        occurredAt: Date.parse(e.occurredAt),
         payload: e.payload ?? {},
         partition: r.partition,
         offset: r.offset,
@@ -214,6 +219,9 @@ export function auditRecords(
     }
   }
 
+  const decidedAt = new Map<string, number>();
+  for (const e of [...orderEvents, ...inventoryEvents]) if (e.occurredAt < (decidedAt.get(e.commandId) ?? Infinity)) decidedAt.set(e.commandId, e.occurredAt);
+
   const count = (o: LedgerEntry['outcome']) => ledger.filter((e) => e.outcome === o).length;
   return {
     acknowledged: count('acked'),
@@ -227,6 +235,7 @@ export function auditRecords(
     malformed,
     orders,
     products,
+    decidedAt,
   };
 }
 
